@@ -1,0 +1,3 @@
+"""neuron: forward propagation by hand, in pure Python."""
+
+__version__ = "0.1.0"
