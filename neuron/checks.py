@@ -1,0 +1,133 @@
+"""Input checks shared by every public entry point.
+
+They turn what a user passes into plain lists of floats, once per call, and
+raise a clear error at the user's own call when that is impossible:
+:class:`TypeError` for a value of the wrong Python type (``bool`` and ``str``
+are not numbers), :class:`~neuron.ShapeError` for a wrong length or nesting,
+:class:`~neuron.NeuronError` for a number that is not allowed (NaN or
+infinity in an input, an integer too large for a float).
+
+``where`` is the start of every message: the function and the argument, such
+as ``"Dense 'hidden': kernel"``.
+"""
+
+from .errors import NeuronError, ShapeError
+
+_SEQUENCES = (list, tuple)
+
+
+def as_float(value, where):
+    """One number as a float: ints and floats, and objects with ``__float__``."""
+    if type(value) is float:
+        return value
+    if isinstance(value, bool) or isinstance(value, (str, bytes, complex)):
+        raise TypeError("%s must be a number, got %s" % (where, _describe(value)))
+    if isinstance(value, (int, float)):
+        try:
+            return float(value)
+        except OverflowError:
+            raise NeuronError("%s = %d is too large for a float" % (where, value))
+    if _is_sequence(value):
+        raise ShapeError("%s must be a number, got a %s" % (where, type(value).__name__))
+    # Numbers from other libraries: Fraction, Decimal, NumPy scalars.
+    if not hasattr(value, "__float__"):
+        raise TypeError("%s must be a number, got %s" % (where, _describe(value)))
+    try:
+        return float(value)
+    except OverflowError:
+        raise NeuronError("%s = %r is too large for a float" % (where, value))
+    except (TypeError, ValueError):
+        raise TypeError("%s must be a number, got %s" % (where, _describe(value)))
+
+
+def as_vector(values, where, size=None, allow_nonfinite=False, batch_hint=False):
+    """A flat list of floats, of length ``size`` when given.
+
+    ``batch_hint`` adds "use predict() for a batch" to the error raised when a
+    list of rows arrives where one example belongs.
+    """
+    if not _is_sequence(values):
+        raise TypeError(
+            "%s must be a list of numbers, got %s" % (where, _describe(values))
+        )
+    out = [0.0] * len(values)
+    i = 0
+    for v in values:
+        if type(v) is not float:
+            if _is_sequence(v):
+                hint = "; use predict() for a batch of rows" if batch_hint else ""
+                raise ShapeError(
+                    "%s must be a flat list of numbers, but item %d is a %s%s"
+                    % (where, i, type(v).__name__, hint)
+                )
+            v = as_float(v, "%s[%d]" % (where, i))
+        if not allow_nonfinite and v - v != 0.0:
+            # v - v is 0.0 for every finite v, NaN for inf and NaN.
+            raise NeuronError(
+                "%s[%d] is %r; inputs must be finite (pass allow_nonfinite=True to let "
+                "NaN and infinity through)" % (where, i, v)
+            )
+        out[i] = v
+        i += 1
+    if size is not None and len(out) != size:
+        raise ShapeError("%s: expected %d values, got %d" % (where, size, len(out)))
+    return out
+
+
+def as_matrix(values, where, rows=None, columns=None, allow_nonfinite=False):
+    """A list of rows, each a list of floats, all of one length.
+
+    A flat list of numbers, a ragged row or a wrong count raises ShapeError.
+    """
+    if not _is_sequence(values):
+        raise TypeError(
+            "%s must be a list of rows, got %s" % (where, _describe(values))
+        )
+    out = []
+    why = ""
+    for i, row in enumerate(values):
+        if not _is_sequence(row):
+            if isinstance(row, (int, float)) and not isinstance(row, bool):
+                raise ShapeError(
+                    "%s must be a list of rows (a batch), but item %d is a single "
+                    "number; wrap one example as [x]" % (where, i)
+                )
+            raise TypeError(
+                "%s: row %d must be a list of numbers, got %s" % (where, i, _describe(row))
+            )
+        out.append(as_vector(row, "%s row %d" % (where, i), allow_nonfinite=allow_nonfinite))
+        if columns is None:
+            columns = len(out[0])
+            why = " like row 0"
+        elif len(out[i]) != columns:
+            raise ShapeError(
+                "%s: row %d has %d values, expected %d%s"
+                % (where, i, len(out[i]), columns, why)
+            )
+    if rows is not None and len(out) != rows:
+        raise ShapeError("%s: expected %d rows, got %d" % (where, rows, len(out)))
+    return out
+
+
+def as_count(value, where, minimum=1):
+    """A whole number of at least ``minimum`` (a count of units, say)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError("%s must be an int, got %s" % (where, _describe(value)))
+    if value < minimum:
+        raise NeuronError("%s must be at least %d, got %d" % (where, minimum, value))
+    return value
+
+
+def _is_sequence(value):
+    if isinstance(value, _SEQUENCES):
+        return True
+    # array.array and other sequence types, but never text.
+    if isinstance(value, (str, bytes, bytearray, dict)):
+        return False
+    return hasattr(value, "__len__") and hasattr(value, "__getitem__")
+
+
+def _describe(value):
+    if isinstance(value, (str, bytes)):
+        return "%s %r" % (type(value).__name__, value[:20])
+    return type(value).__name__
