@@ -1,0 +1,211 @@
+"""Sequential: layers applied one after another, the output of each the input of the next.
+
+``model.forward(x)`` (or ``model(x)``) takes one example, a flat list of
+numbers, and returns the last layer's outputs as a flat list;
+``model.predict(X)`` takes a batch, a list of rows, and returns a list of
+rows, as Keras does.
+
+>>> from neuron.layers import Dense
+>>> model = Sequential([
+...     Dense(2, "relu", kernel=[[1.0, -1.0], [1.0, 1.0]], bias=[0.0, 0.0]),
+...     Dense(1, "linear", kernel=[[1.0], [2.0]], bias=[0.5]),
+... ])
+>>> model([1.0, 2.0])
+[6.5]
+>>> model.predict([[1.0, 2.0], [2.0, 1.0]])
+[[6.5], [3.5]]
+"""
+
+from .checks import as_matrix, as_vector
+from .errors import ShapeError
+from .layers import Layer
+from .trace import Trace
+
+
+class Sequential:
+    """A stack of layers run in order.
+
+    Layers left without a name are named as Keras names them: the first
+    Dense ``dense``, the next ``dense_1``, and so on.
+    """
+
+    def __init__(self, layers, name=None):
+        if not isinstance(layers, (list, tuple)):
+            raise TypeError("Sequential: layers must be a list of layers, got %s" % type(layers).__name__)
+        if not layers:
+            raise ShapeError("Sequential: layers must hold at least one layer")
+        for i, layer in enumerate(layers):
+            if not isinstance(layer, Layer):
+                raise TypeError(
+                    "Sequential: layers[%d] must be a layer (Dense, Normalization, ...), got %s"
+                    % (i, type(layer).__name__)
+                )
+        if name is not None and not isinstance(name, str):
+            raise TypeError("Sequential: name must be a string, got %s" % type(name).__name__)
+        self.name = name or "sequential"
+        self.layers = list(layers)
+        _name_layers(self.layers)
+        self._check_chain()
+
+    # -- shapes ----------------------------------------------------------
+
+    @property
+    def built(self):
+        """True once every layer has its weights."""
+        for layer in self.layers:
+            if not layer.built:
+                return False
+        return True
+
+    @property
+    def input_size(self):
+        """The number of input values one example has (None until known)."""
+        for layer in self.layers:
+            if layer.input_size is not None:
+                return layer.input_size
+        return None
+
+    @property
+    def output_size(self):
+        """The number of values forward() returns (None until known)."""
+        size = self.input_size
+        for layer in self.layers:
+            size = layer.output_size(size)
+        return size
+
+    def _check_chain(self):
+        # Each layer with a fixed input size must receive exactly that many
+        # values from the layer before it.
+        size = None
+        for i, layer in enumerate(self.layers):
+            wanted = layer.input_size
+            if wanted is not None and size is not None and wanted != size:
+                raise ShapeError(
+                    "Sequential: layer %d %s expects %d inputs, but the layer before it gives %d"
+                    % (i, layer._where(), wanted, size)
+                )
+            if wanted is not None:
+                size = wanted
+            if size is not None:
+                size = layer.output_size(size)
+
+    # -- the forward pass ------------------------------------------------
+
+    def forward(self, x, allow_nonfinite=False):
+        """The outputs for one example ``x`` (a flat list of numbers).
+
+        Raises :class:`~neuron.ShapeError` for a wrong length or a batch
+        passed as one example, :class:`TypeError` for non-numbers and
+        :class:`~neuron.NeuronError` for NaN or infinity unless
+        ``allow_nonfinite`` is true.
+        """
+        values = as_vector(x, "%s.forward: x" % self.name, None, allow_nonfinite, batch_hint=True)
+        for layer in self.layers:
+            values = layer._forward(values)
+        return values
+
+    __call__ = forward
+
+    def predict(self, X, allow_nonfinite=False):
+        """The outputs for each row of the batch ``X``: a list of rows in, a list of rows out.
+
+        Exactly ``[forward(row) for row in X]``, bit for bit.  A flat list of
+        numbers (one example) or a ragged batch raises
+        :class:`~neuron.ShapeError`.
+        """
+        rows = as_matrix(X, "%s.predict: X" % self.name, allow_nonfinite=allow_nonfinite)
+        layers = [layer._forward for layer in self.layers]
+        out = []
+        for values in rows:
+            for forward in layers:
+                values = forward(values)
+            out.append(values)
+        return out
+
+    def trace(self, x, allow_nonfinite=False):
+        """A :class:`~neuron.trace.Trace` of one example: every layer's inputs, z and a."""
+        values = as_vector(x, "%s.trace: x" % self.name, None, allow_nonfinite, batch_hint=True)
+        inputs = values
+        steps = []
+        for layer in self.layers:
+            step = layer._trace(values)
+            steps.append(step)
+            values = step.outputs
+        return Trace(inputs, steps)
+
+    # -- weights ---------------------------------------------------------
+
+    def get_weights(self):
+        """Every layer's weights, in order, in Keras's order and shapes."""
+        weights = []
+        for layer in self.layers:
+            weights.extend(layer.get_weights())
+        return weights
+
+    def set_weights(self, weights):
+        """Set every layer's weights from one flat list in Keras's ``get_weights()`` order.
+
+        Each layer takes as many arrays as its ``get_weights()`` returns
+        (Dense: kernel and bias; Normalization: mean, variance and count).
+        """
+        if not isinstance(weights, (list, tuple)):
+            raise TypeError("%s.set_weights: expected a list of arrays, got %s" % (self.name, type(weights).__name__))
+        counts = [layer.weight_count for layer in self.layers]
+        if sum(counts) != len(weights):
+            raise ShapeError(
+                "%s.set_weights: expected %d arrays (%s), got %d"
+                % (self.name, sum(counts), _count_detail(self.layers, counts), len(weights))
+            )
+        start = 0
+        for layer, count in zip(self.layers, counts):
+            layer.set_weights(list(weights[start:start + count]))
+            start += count
+        self._check_chain()
+
+    def count_params(self):
+        """How many numbers the model's weights hold."""
+        total = 0
+        for layer in self.layers:
+            total += layer.count_params()
+        return total
+
+    def __repr__(self):
+        return "<Sequential %r: %s>" % (self.name, ", ".join(repr(layer) for layer in self.layers))
+
+
+def _count_detail(layers, counts):
+    return ", ".join("%s: %d" % (layer._where(), n) for layer, n in zip(layers, counts))
+
+
+def _name_layers(layers):
+    # Keras's scheme: the first layer of a kind gets the kind's snake_case
+    # name, later ones _1, _2, ...
+    seen = {}
+    taken = set(layer.name for layer in layers if layer.name)
+    for layer in layers:
+        if layer.name:
+            continue
+        base = _snake(layer.kind)
+        n = seen.get(base, 0)
+        name = base if n == 0 else "%s_%d" % (base, n)
+        while name in taken:
+            n += 1
+            name = "%s_%d" % (base, n)
+        seen[base] = n + 1
+        taken.add(name)
+        layer.name = name
+
+
+def _snake(kind):
+    # Keras's rule (keras.src.utils.naming.to_snake_case): an underscore
+    # before each capitalised word and between a lower-case letter or digit
+    # and a capital, then lower case: "Dense" -> "dense", "PReLU" -> "p_re_lu".
+    out = []
+    for i, ch in enumerate(kind):
+        if i and ch.isupper():
+            before = kind[i - 1]
+            starts_word = i + 1 < len(kind) and kind[i + 1].islower()
+            if starts_word or before.islower() or before.isdigit():
+                out.append("_")
+        out.append(ch.lower())
+    return "".join(out)
