@@ -1,7 +1,8 @@
 """``python -m neuron``: see :mod:`neuron.cli`."""
 
-import sys
+if __name__ == "__main__":
+    import sys
 
-from .cli import main
+    from neuron.cli import main
 
-sys.exit(main())
+    sys.exit(main())

@@ -1,37 +1,32 @@
-"""The command line: ``python -m neuron <command>`` (also ``neuron-forward <command>``).
+"""The command line: ``python -m neuron COMMAND`` (also ``neuron-forward COMMAND``).
 
-Commands:
-
-``coffee``
-    The course's coffee-roasting network on the course's 200 roasts: the
-    normalization statistics, the predictions for two test roasts, the
-    accuracy and confusion matrix, and every z and a for one roast.
+Each command lives in a module of :mod:`neuron.commands`, imported only
+when that command runs.  Run ``python -m neuron --help`` for the list.
 """
 
 import sys
+
+# (command, module under neuron.commands), in the order --help lists them.
+COMMANDS = [
+    ("coffee", "coffee"),
+]
 
 
 def main(argv=None):
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); returns the exit code."""
     import argparse
+    import importlib
 
     parser = argparse.ArgumentParser(
         prog="python -m neuron",
         description="Forward propagation by hand, in pure Python.",
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    demo = commands.add_parser(
-        "coffee", help="the course's coffee-roasting network, step by step, on the real data"
-    )
-    demo.add_argument(
-        "--weights",
-        choices=["tensorflow", "numpy"],
-        default="tensorflow",
-        help="the TensorFlow lab's saved weights (default) or the NumPy lab's",
-    )
-    demo.add_argument("--temperature", type=float, default=200.0, help="roast temperature, Celsius (default 200)")
-    demo.add_argument("--duration", type=float, default=13.9, help="roast duration, minutes (default 13.9)")
-    demo.add_argument("--digits", type=int, default=4, help="significant digits in the step-by-step view (default 4)")
+    modules = {}
+    for command, module_name in COMMANDS:
+        module = importlib.import_module("neuron.commands." + module_name)
+        modules[command] = module
+        module.add_arguments(commands.add_parser(command, help=module.HELP, description=module.HELP))
     args = parser.parse_args(argv)
     if args.command is None:
         parser.print_help()
@@ -39,56 +34,10 @@ def main(argv=None):
     from .errors import NeuronError
 
     try:
-        if args.command == "coffee":
-            return _coffee(args)
+        return modules[args.command].run(args)
     except NeuronError as error:
         sys.stderr.write("error: %s\n" % error)
         return 1
-    return 2
-
-
-def _coffee(args):
-    from .metrics import accuracy, confusion_matrix, decide
-    from .models import coffee, coffee_data
-    from .trace import number
-
-    if args.digits < 1 or args.digits > 17:
-        sys.stderr.write("error: --digits must be from 1 to 17, got %d\n" % args.digits)
-        return 2
-    X, y = coffee_data()
-    model = coffee(args.weights)
-    norm = model.layers[0]
-    out = []
-    say = out.append
-    say("Coffee roasting: the course's network (%s lab's weights)" % args.weights)
-    say("  inputs: temperature (C) and duration (min); Normalization -> Dense(3, sigmoid) -> Dense(1, sigmoid)")
-    say("")
-    say("Normalization, adapted on the %d roasts of the course's data set:" % len(X))
-    for i, feature in enumerate(["temperature", "duration"]):
-        column = [row[i] for row in X]
-        say(
-            "  %-11s mean %.6f  variance %.6f  (data from %.2f to %.2f)"
-            % (feature, norm.mean[i], norm.variance[i], min(column), max(column))
-        )
-    say("")
-    say("Predictions (probability of a good roast; decision = 1 when p >= 0.5):")
-    tests = [[200.0, 13.9], [200.0, 17.0]]
-    for row, p in zip(tests, model.predict(tests)):
-        say("  %g C, %g min: p = %.5g  decision %d" % (row[0], row[1], p[0], decide(p[0])))
-    say("")
-    predicted = decide(model.predict(X))
-    right = int(round(accuracy(y, predicted) * len(y)))
-    (tn, fp), (fn, tp) = confusion_matrix(y, predicted, labels=[0, 1])
-    say("Accuracy on all %d roasts: %d/%d" % (len(y), right, len(y)))
-    say("  good roasts called good: %3d    good roasts called bad: %3d" % (tp, fn))
-    say("  bad roasts called bad:   %3d    bad roasts called good: %3d" % (tn, fp))
-    say("")
-    roast = [args.temperature, args.duration]
-    trace = model.trace(roast)
-    p = trace.outputs[0]
-    say("Step by step for the roast %g C, %g min (%d significant digits):" % (roast[0], roast[1], args.digits))
-    say(trace.to_text(args.digits))
-    say("")
-    say("p = %s, so the decision is %d (%s roast)" % (number(p, args.digits), decide(p), "good" if decide(p) else "bad"))
-    sys.stdout.write("\n".join(out) + "\n")
-    return 0
+    except OSError as error:
+        sys.stderr.write("error: %s\n" % error)
+        return 1
