@@ -11,9 +11,9 @@ rows, as Keras does.
 ...     Dense(1, "linear", kernel=[[1.0], [2.0]], bias=[0.5]),
 ... ])
 >>> model([1.0, 2.0])
-[6.5]
+[5.5]
 >>> model.predict([[1.0, 2.0], [2.0, 1.0]])
-[[6.5], [3.5]]
+[[5.5], [3.5]]
 """
 
 from .checks import as_matrix, as_vector
