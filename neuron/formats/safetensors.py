@@ -61,7 +61,8 @@ def read_safetensors(data, source=None):
     header, buffer_start = _read_header(data, source)
     buffer_length = len(data) - buffer_start
     metadata = _check_metadata(header.pop("__metadata__", None), source)
-    entries = [_check_entry(name, entry, source) for name, entry in header.items()]
+    entries = [_check_entry(name, entry, buffer_length, source)
+               for name, entry in header.items()]
     _check_tiling(entries, buffer_length, source)
     tensors = {}
     for name, element, shape, begin, end in entries:
@@ -125,7 +126,7 @@ def _check_metadata(metadata, source):
     return metadata
 
 
-def _check_entry(name, entry, source):
+def _check_entry(name, entry, buffer_length, source):
     """Validate one tensor's header entry; return (name, Element, shape, begin, end)."""
     if not isinstance(entry, dict) or sorted(entry) != sorted(_ENTRY_KEYS):
         raise FormatError("expected an object with exactly the keys %s, got %r"
@@ -152,6 +153,9 @@ def _check_entry(name, entry, source):
     if end < begin or end - begin != expected:
         raise FormatError("data_offsets %r span %d bytes; shape %r of %s needs %d"
                           % (offsets, end - begin, shape, dtype, expected), source, name)
+    if end > buffer_length:
+        raise FormatError("data_offsets %r run past the end of the %d-byte buffer"
+                          % (offsets, buffer_length), source, name)
     return name, element, tuple(shape), begin, end
 
 
@@ -174,9 +178,6 @@ def _check_tiling(entries, buffer_length, source):
             raise FormatError("data_offsets [%d, %d] leave %s: the previous tensor ends at %d"
                               % (begin, end, problem, position), source, name)
         position = end
-    if position != buffer_length:
-        if position > buffer_length:
-            raise FormatError("tensors need a %d-byte buffer, the file holds %d"
-                              % (position, buffer_length), source)
+    if position != buffer_length:  # ends past the buffer were refused earlier
         raise FormatError("the buffer holds %d bytes but the tensors use only %d"
                           % (buffer_length, position), source)
