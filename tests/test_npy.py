@@ -159,7 +159,7 @@ def test_version_2_and_3_headers():
 
 @pytest.mark.parametrize("data, words", [
     (b"", "magic"),
-    (b"PK\x03\x04", "magic"),
+    (b"PK\x03\x04", "read_npz"),
     (b"\x93NUMPY", "version"),
     (b"\x93NUMPY\x04\x00\x00\x00", "version 4.0"),
     (b"\x93NUMPY\x01\x00\x10", "header length"),
@@ -171,6 +171,13 @@ def test_version_2_and_3_headers():
 def test_broken_preambles(data, words):
     with pytest.raises(FormatError, match=words):
         read_npy(data)
+
+
+def test_npy_reader_points_at_the_right_reader():
+    with pytest.raises(FormatError, match="pickles"):
+        read_npy(read_data("torch", "mlp_relu.pt"), source="mlp_relu.pt")
+    with pytest.raises(FormatError, match="c.npz: this is a zip"):
+        read_npy(read_data("keras", "coffee.npz"), source="c.npz")
 
 
 def test_wrong_argument_type_is_a_type_error():

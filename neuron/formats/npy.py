@@ -194,6 +194,7 @@ def _as_bytes(data, caller):
 def _split_header(data, source):
     """Check magic and version; return (header text, offset of the data)."""
     if data[:len(MAGIC)] != MAGIC:
+        _refuse_other_known_formats(data, source)
         raise FormatError("not an .npy file: expected the magic bytes %r at the start, got %r"
                           % (MAGIC, data[:len(MAGIC)]), source)
     if len(data) < len(MAGIC) + 2:
@@ -222,6 +223,17 @@ def _split_header(data, source):
     return header, data_start
 
 
+def _refuse_other_known_formats(data, source):
+    """Give advice when the bytes are a PyTorch pickle or an .npz, not an .npy."""
+    from neuron.formats.torch_pickle import looks_like_torch_pickle, refuse_torch_pickle
+
+    if looks_like_torch_pickle(data):
+        refuse_torch_pickle(source)
+    if data[:4] == b"PK\x03\x04":
+        raise FormatError("this is a zip (an .npz?), not an .npy file; read it with read_npz",
+                          source)
+
+
 def _parse_header(header, source):
     """Return (descr, fortran_order, shape) from the header dict literal."""
     fields = _DictLiteral(header, source).parse()
@@ -248,6 +260,9 @@ def _parse_header(header, source):
         if size < 0:
             raise FormatError("sizes must be non-negative, got %r" % (shape,), source, "shape")
     return descr, fortran_order, shape
+
+
+_INT_PATTERN = re.compile(r"-?[0-9]+L?")
 
 
 class _DictLiteral:
@@ -318,7 +333,7 @@ class _DictLiteral:
 
     def _int(self):
         self._skip_space()
-        match = re.compile(r"-?[0-9]+L?").match(self.text, self.position)
+        match = _INT_PATTERN.match(self.text, self.position)
         if not match:
             self._fail("expected an integer")
         self.position = match.end()
@@ -420,7 +435,8 @@ def _check_member_sizes(members, max_bytes, source):
         if member.compress_type == zipfile.ZIP_STORED and declared != member.compress_size:
             raise FormatError("stored member declares %d bytes but holds %d"
                               % (declared, member.compress_size), source, member.filename)
-        if declared > _DEFLATE_MAX_RATIO * member.compress_size + 1024:
+        if (member.compress_type == zipfile.ZIP_DEFLATED
+                and declared > _DEFLATE_MAX_RATIO * member.compress_size + 1024):
             raise FormatError("declares %d uncompressed bytes from %d compressed bytes, "
                               "more than any compression achieves"
                               % (declared, member.compress_size), source, member.filename)
