@@ -26,6 +26,8 @@ from numpy.lib import format as npy_format
 
 OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "data", "npy")
 
+FIXED_DATE = (1980, 1, 1, 0, 0, 0)
+
 DTYPE_NAMES = {
     "f2": "float16", "f4": "float32", "f8": "float64",
     "i1": "int8", "i2": "int16", "i4": "int32", "i8": "int64",
@@ -94,8 +96,11 @@ def write_npz_files(expected):
         expected[name] = {"arrays": {"arr_%d" % index: expected_of(array)
                                      for index, array in enumerate(arrays)}}
     with zipfile.ZipFile(os.path.join(OUT, "bad_member.npz"), "w") as archive:
-        archive.writestr("good.npy", npy_format_bytes(np.array([1.0, 2.0])))
-        archive.writestr("bad.npy", b"\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'}")
+        # A fixed date keeps the file identical from run to run.
+        archive.writestr(zipfile.ZipInfo("good.npy", FIXED_DATE),
+                         npy_format_bytes(np.array([1.0, 2.0])))
+        archive.writestr(zipfile.ZipInfo("bad.npy", FIXED_DATE),
+                         b"\x93NUMPY\x01\x00\x10\x00{'descr': '<f8'}")
     expected["bad_member.npz"] = {"error": "bad.npy"}
 
 
