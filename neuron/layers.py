@@ -161,7 +161,7 @@ class Dense(Layer):
         >>> Dense.from_neurons([[2.0, -1.0]], [0.0], "sigmoid")([1.0, 2.0])
         [0.5]
         """
-        rows = as_matrix(weights, "Dense.from_neurons: weights")
+        rows = as_matrix(weights, "Dense.from_neurons: weights", allow_nonfinite=True)
         if not rows:
             raise ShapeError("Dense.from_neurons: weights must have at least one row (one per unit)")
         layer = cls(len(rows), activation, name=name, use_bias=True)
@@ -216,7 +216,7 @@ class Dense(Layer):
 
     def _set_kernel(self, kernel, bias):
         where = self._where()
-        columns = as_matrix(kernel, where + ": kernel")
+        columns = as_matrix(kernel, where + ": kernel", allow_nonfinite=True)
         if not columns:
             raise ShapeError("%s: kernel must have at least one row (one per input)" % where)
         if len(columns[0]) != self.units:
@@ -241,7 +241,8 @@ class Dense(Layer):
         else:
             if not self.use_bias:
                 raise NeuronError("%s: use_bias=False, but a bias was given" % where)
-            bias_values = as_vector(bias, where + ": bias")
+            bias_values = as_vector(bias, where + ": bias", allow_nonfinite=True)
+            _require_finite(bias_values, where + ": bias")
             if len(bias_values) != self.units:
                 raise ShapeError(
                     "%s: bias must have %d values, one per unit; got %d"
