@@ -188,11 +188,12 @@ def _suggest(name):
 def sigmoid(z):
     """The logistic function ``1 / (1 + e**-z)``, never raising for a finite z.
 
-    For ``z >= 0`` it computes ``1 / (1 + exp(-z))``; for ``z < 0``,
-    ``exp(z) / (1 + exp(z))``.  Both are the same function, but each only
-    calls ``exp`` on a number <= 0, which cannot overflow (``math.exp(710)``
-    raises ``OverflowError``), and the small results for very negative z keep
-    their digits instead of becoming ``1 - 1.0 = 0``.
+    It computes ``1 / (1 + exp(-z))`` itself wherever ``exp(-z)`` is finite
+    (z >= -709): every step of that formula is monotone, so the result never
+    decreases as z grows, and its relative error stays within a few ulps even
+    for small results.  Below -709, ``exp(-z)`` would overflow
+    (``math.exp(710)`` raises ``OverflowError``), but there ``1 + e**-z`` is
+    ``e**-z`` to far more than double precision, so sigmoid(z) is ``exp(z)``.
 
     >>> sigmoid(0.0)
     0.5
@@ -206,11 +207,20 @@ def sigmoid(z):
     return _sigmoid(z)
 
 
+# exp(709) is the largest exp of a whole number that is finite.
+_SIGMOID_CUT = -709.0
+_SIGMOID_AT_CUT = 1.0 / (1.0 + _exp(709.0))
+
+
 def _sigmoid(z):
-    if z >= 0.0:
+    if z >= _SIGMOID_CUT:
         return 1.0 / (1.0 + _exp(-z))
-    e = _exp(z)  # z < 0, or NaN, which comes out as NaN
-    return e / (1.0 + e)
+    if z != z:
+        return z  # NaN in, NaN out
+    # exp(z) and the formula above may round apart by an ulp at the cut:
+    # never let this side exceed the other, so the function stays monotone.
+    e = _exp(z)
+    return e if e < _SIGMOID_AT_CUT else _SIGMOID_AT_CUT
 
 
 def _linear(z):
