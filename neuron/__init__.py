@@ -18,7 +18,9 @@ belongs to the NEURON simulator); the import name is ``neuron``.
 
 from . import activations
 from .activations import Activation, sigmoid
+from .classifier import Classifier
 from .errors import FormatError, NeuronError, ShapeError
+from .formats import load
 from .layers import (
     ELU,
     BatchNormalization,
@@ -45,6 +47,7 @@ __all__ = [
     "Activation",
     "ActivationLayer",
     "BatchNormalization",
+    "Classifier",
     "Dense",
     "Dropout",
     "ELU",
@@ -67,5 +70,6 @@ __all__ = [
     "decide",
     "dense",
     "dot",
+    "load",
     "sigmoid",
 ]
