@@ -356,7 +356,8 @@ def _read_layer(entry, index, source):
     reader = _READERS.get(kind) if isinstance(kind, str) else None
     if reader is None:
         raise FormatError(
-            "unknown layer type %s; expected one of %s" % (_short(kind), ", ".join(sorted(_READERS))),
+            "unknown layer type %s; expected one of %s"
+            % (repr(kind) if isinstance(kind, str) else _short(kind), ", ".join(sorted(_READERS))),
             source, where + ".type")
     name = entry.get("name")
     if name is not None:
@@ -610,7 +611,7 @@ def _json_type(value):
     if isinstance(value, str):
         return "a string"
     if isinstance(value, list):
-        return "a list"
+        return "a list of %d" % len(value)
     if isinstance(value, dict):
         return "an object"
     return "a number"
