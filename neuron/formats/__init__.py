@@ -105,6 +105,10 @@ def read_arrays(source, *, format=None):
 
 
 def _read_arrays_of(kind, data, name):
+    try:
+        from . import npy, safetensors  # noqa: F401  (are the readers there?)
+    except ImportError:
+        raise FormatError("this build of neuron has no %s reader" % FORMATS[kind][0], name)
     if kind == "npy":
         from .npy import read_npy
 
@@ -123,10 +127,14 @@ def _read_arrays_of(kind, data, name):
 
 
 def _refuse_torch(name):
-    from .torch_pickle import refuse_torch_pickle
-
-    refuse_torch_pickle(name)
-    raise FormatError("PyTorch pickles are not read", name)  # refuse_torch_pickle raises first
+    try:
+        from .torch_pickle import refuse_torch_pickle
+    except ImportError:
+        refuse_torch_pickle = None
+    if refuse_torch_pickle is not None:
+        refuse_torch_pickle(name)  # raises, with the advice
+    raise FormatError("PyTorch .pt files are pickles, which neuron never loads; save the "
+                      "state_dict as safetensors instead", name)
 
 
 def _array_summary(arrays):
@@ -201,9 +209,11 @@ def _sniff(data):
 
 
 def _zip_kind(data):
-    from .torch_pickle import looks_like_torch_pickle
-
-    if looks_like_torch_pickle(data):
+    try:
+        from .torch_pickle import looks_like_torch_pickle
+    except ImportError:  # the array readers are not part of this build
+        looks_like_torch_pickle = None
+    if looks_like_torch_pickle is not None and looks_like_torch_pickle(data):
         return "torch"
     import io
     import zipfile
