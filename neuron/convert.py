@@ -114,8 +114,11 @@ def from_keras(model_or_config, weights=None, *, keras_version=None):
     if hasattr(config, "get_config") and hasattr(config, "get_weights"):
         if weights is None:
             weights = config.get_weights()
-        kind = type(config).__name__
-        config = {"class_name": kind, "config": config.get_config()}
+        inner = config.get_config()
+        # A subclass of Sequential keeps its own class name: tell the two
+        # kinds apart by what the config holds.
+        kind = "Functional" if isinstance(inner, dict) and "input_layers" in inner else "Sequential"
+        config = {"class_name": kind, "config": inner}
         if keras_version is None:
             keras_version = _live_keras_version()
     if weights is None:

@@ -134,8 +134,16 @@ def _activation_fields(activation, out, where):
             "so a file cannot name it" % (where, activation.name)
         )
     out["activation"] = activation.name
-    if activation.params:
-        out["activation_params"] = dict(activation.params)
+    # Only the parameters that differ from the activation's defaults, so a
+    # plain relu stays "relu" in the file.
+    try:
+        defaults = activations.get(activation.name).params
+    except (NeuronError, TypeError):  # it has required parameters
+        defaults = {}
+    params = dict((key, value) for key, value in activation.params.items()
+                  if key not in defaults or defaults[key] != value or type(defaults[key]) is not type(value))
+    if params:
+        out["activation_params"] = params
 
 
 def _write_dense(layer, out):
