@@ -18,8 +18,24 @@ belongs to the NEURON simulator); the import name is ``neuron``.
 
 from . import activations
 from .activations import Activation, sigmoid
+from .classifier import Classifier
 from .errors import FormatError, NeuronError, ShapeError
-from .layers import Dense, Layer, Normalization, dense
+from .formats import load
+from .layers import (
+    ELU,
+    BatchNormalization,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    LeakyReLU,
+    Normalization,
+    PReLU,
+    ReLU,
+    Softmax,
+    dense,
+)
+from .layers import Activation as ActivationLayer
 from .metrics import accuracy, argmax, confusion_matrix, decide
 from .sequential import Sequential
 from .trace import Trace
@@ -29,13 +45,23 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Activation",
+    "ActivationLayer",
+    "BatchNormalization",
+    "Classifier",
     "Dense",
+    "Dropout",
+    "ELU",
+    "Flatten",
     "FormatError",
     "Layer",
+    "LeakyReLU",
     "NeuronError",
     "Normalization",
+    "PReLU",
+    "ReLU",
     "Sequential",
     "ShapeError",
+    "Softmax",
     "Trace",
     "accuracy",
     "activations",
@@ -44,5 +70,6 @@ __all__ = [
     "decide",
     "dense",
     "dot",
+    "load",
     "sigmoid",
 ]

@@ -480,3 +480,377 @@ def _size(value):
             total += _size(v)
         return total
     return 1
+
+
+# --- layers brought in from Keras models ------------------------------------
+#
+# Keras keeps some steps of a network as layers of their own: an activation
+# after a Dense layer with no activation, dropout, batch normalization.  Each
+# class below computes what its Keras namesake computes at inference time,
+# and takes and returns its weights in Keras's get_weights() order, so a
+# model copied layer by layer from Keras keeps its shape.
+
+
+class Activation(Layer):
+    """Apply an activation to every value (or, for softmax, the whole vector): ``a = g(x)``.
+
+    Keras's ``Activation`` layer: the same as giving the activation to the
+    Dense layer before it.  Exported at the top level as
+    ``neuron.ActivationLayer``, since ``neuron.Activation`` is the
+    activation function itself.
+
+    >>> Activation("relu")([-1.0, 2.0])
+    [0.0, 2.0]
+    """
+
+    kind = "Activation"
+
+    def __init__(self, activation, name=None):
+        self.activation = activations.get(activation)
+        self.name = _check_name(name, "Activation")
+
+    def _forward(self, values):
+        return self.activation.apply(values)
+
+    def __repr__(self):
+        return "<Activation %r: %s>" % (self.name, self.activation.name)
+
+
+class Dropout(Layer):
+    """Dropout: the identity at inference time (``rate`` matters only in training).
+
+    >>> Dropout(0.5)([1.0, -2.0])
+    [1.0, -2.0]
+    """
+
+    kind = "Dropout"
+
+    def __init__(self, rate=0.5, name=None):
+        rate = _finite_parameter(rate, "Dropout: rate")
+        if not 0.0 <= rate < 1.0:
+            raise NeuronError("Dropout: rate must be from 0 up to (not including) 1, got %r" % rate)
+        self.rate = rate
+        self.name = _check_name(name, "Dropout")
+
+    def _forward(self, values):
+        return list(values)
+
+
+class Flatten(Layer):
+    """Flatten: the identity on one example, which is already a flat list of numbers.
+
+    >>> Flatten()([1.0, 2.0])
+    [1.0, 2.0]
+    """
+
+    kind = "Flatten"
+
+    def __init__(self, name=None):
+        self.name = _check_name(name, "Flatten")
+
+    def _forward(self, values):
+        return list(values)
+
+
+class BatchNormalization(Layer):
+    """Batch normalization at inference: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
+
+    ``mean`` and ``variance`` are the moving statistics Keras keeps from
+    training, one per feature; ``gamma`` (the scale) and ``beta`` (the
+    offset) are learned.  ``scale=False`` drops gamma (it is 1) and
+    ``center=False`` drops beta (it is 0), as in Keras, and then
+    :meth:`get_weights` leaves them out.  ``epsilon`` defaults to Keras's
+    1e-3.
+
+    >>> bn = BatchNormalization(epsilon=0.0, gamma=[2.0], beta=[1.0],
+    ...                         moving_mean=[3.0], moving_variance=[4.0])
+    >>> bn([5.0])
+    [3.0]
+    >>> bn.get_weights()
+    [[2.0], [1.0], [3.0], [4.0]]
+
+    The order of operations follows the formula: ``x - mean`` first, then
+    the division by ``sqrt(variance + epsilon)``, then gamma and beta.
+    """
+
+    kind = "BatchNormalization"
+
+    def __init__(self, epsilon=1e-3, center=True, scale=True, *, gamma=None, beta=None,
+                 moving_mean=None, moving_variance=None, name=None):
+        self.name = _check_name(name, "BatchNormalization")
+        epsilon = _finite_parameter(epsilon, "BatchNormalization: epsilon")
+        if epsilon < 0.0:
+            raise NeuronError("BatchNormalization: epsilon must not be negative, got %r" % epsilon)
+        for flag, text in ((center, "center"), (scale, "scale")):
+            if not isinstance(flag, bool):
+                raise TypeError("BatchNormalization: %s must be True or False, got %s"
+                                % (text, type(flag).__name__))
+        self.epsilon = epsilon
+        self.center = center
+        self.scale = scale
+        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self._deviation = None
+        given = [w for w in (gamma, beta, moving_mean, moving_variance) if w is not None]
+        if given:
+            weights = []
+            if scale:
+                weights.append(gamma)
+            if center:
+                weights.append(beta)
+            weights += [moving_mean, moving_variance]
+            if any(w is None for w in weights) or len(given) != len(weights):
+                raise NeuronError(
+                    "%s: give all of %s, or none" % (self._where(), ", ".join(self._weight_names()))
+                )
+            self.set_weights(weights)
+
+    def _weight_names(self):
+        names = []
+        if self.scale:
+            names.append("gamma")
+        if self.center:
+            names.append("beta")
+        return names + ["moving_mean", "moving_variance"]
+
+    @property
+    def weight_count(self):
+        return len(self._weight_names())
+
+    @property
+    def built(self):
+        return self.moving_mean is not None
+
+    @property
+    def input_size(self):
+        return None if self.moving_mean is None else len(self.moving_mean)
+
+    def get_weights(self):
+        """``[gamma, beta, moving_mean, moving_variance]`` (without gamma or beta when off)."""
+        if self.moving_mean is None:
+            raise NeuronError("%s has no weights yet: call set_weights()" % self._where())
+        out = []
+        if self.scale:
+            out.append(list(self.gamma))
+        if self.center:
+            out.append(list(self.beta))
+        return out + [list(self.moving_mean), list(self.moving_variance)]
+
+    def set_weights(self, weights):
+        """Set the weights in Keras's order: ``[gamma, beta, moving_mean, moving_variance]``."""
+        names = self._weight_names()
+        _expect_count(self, weights, len(names))
+        where = self._where()
+        values = {}
+        for key, array in zip(names, weights):
+            values[key] = as_vector(array, "%s: %s" % (where, key))
+            _require_finite(values[key], "%s: %s" % (where, key))
+        size = len(values["moving_mean"])
+        if size == 0:
+            raise ShapeError("%s: moving_mean must have at least one feature" % where)
+        for key in names:
+            if len(values[key]) != size:
+                raise ShapeError("%s: %s has %d features, moving_mean has %d"
+                                 % (where, key, len(values[key]), size))
+        for i, v in enumerate(values["moving_variance"]):
+            if v < 0.0:
+                raise NeuronError("%s: moving_variance[%d] = %r is negative" % (where, i, v))
+        deviation = [math.sqrt(v + self.epsilon) for v in values["moving_variance"]]
+        for i, d in enumerate(deviation):
+            if d == 0.0:
+                raise NeuronError("%s: moving_variance[%d] + epsilon is 0, which divides by zero"
+                                  % (where, i))
+        self.gamma = values.get("gamma", [1.0] * size)
+        self.beta = values.get("beta", [0.0] * size)
+        self.moving_mean = values["moving_mean"]
+        self.moving_variance = values["moving_variance"]
+        self._deviation = deviation
+
+    def _forward(self, values):
+        mean = self.moving_mean
+        if mean is None or len(values) != len(mean):
+            _check_features(self, values, mean)
+        return [g * ((x - m) / d) + b
+                for x, m, d, g, b in zip(values, mean, self._deviation, self.gamma, self.beta)]
+
+
+class LeakyReLU(Layer):
+    """Keras's LeakyReLU layer: ``x`` for ``x > 0``, else ``negative_slope * x`` (default 0.3).
+
+    Keras 2 configurations call the slope ``alpha``; the converter reads both.
+
+    >>> LeakyReLU(0.5)([-2.0, 3.0])
+    [-1.0, 3.0]
+    """
+
+    kind = "LeakyReLU"
+
+    def __init__(self, negative_slope=0.3, name=None):
+        self.negative_slope = _finite_parameter(negative_slope, "LeakyReLU: negative_slope")
+        self.name = _check_name(name, "LeakyReLU")
+
+    def _forward(self, values):
+        s = self.negative_slope
+        # x > 0 is False for NaN, and s * NaN keeps it NaN.
+        return [x if x > 0.0 else s * x for x in values]
+
+
+class ReLU(Layer):
+    """Keras's ReLU layer: ``min(x, max_value)`` above ``threshold``, ``negative_slope * (x - threshold)`` below.
+
+    With the defaults it is ``max(x, 0)``.  The steps are Keras's own
+    (``keras.activations.relu``): keep x where ``x > threshold`` (0
+    elsewhere), clip to ``[0, max_value]`` when a max_value is given, then
+    subtract ``negative_slope * max(threshold - x, 0)``.
+
+    >>> ReLU()([-1.0, 2.0])
+    [0.0, 2.0]
+    >>> ReLU(max_value=6.0, negative_slope=0.5, threshold=1.0)([0.0, 2.0, 8.0])
+    [-0.5, 2.0, 6.0]
+    """
+
+    kind = "ReLU"
+
+    def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, name=None):
+        if max_value is not None:
+            max_value = _finite_parameter(max_value, "ReLU: max_value")
+            if max_value < 0.0:
+                raise NeuronError("ReLU: max_value must not be negative, got %r" % max_value)
+        self.max_value = max_value
+        self.negative_slope = _finite_parameter(negative_slope, "ReLU: negative_slope")
+        if self.negative_slope < 0.0:
+            raise NeuronError("ReLU: negative_slope must not be negative, got %r" % self.negative_slope)
+        self.threshold = _finite_parameter(threshold, "ReLU: threshold")
+        self.name = _check_name(name, "ReLU")
+
+    def _forward(self, values):
+        top, slope, threshold = self.max_value, self.negative_slope, self.threshold
+        out = []
+        for x in values:
+            if threshold != 0.0:
+                y = x if x > threshold else (x if x != x else 0.0)
+            else:
+                y = x if x > 0.0 else (x if x != x else 0.0)
+            if top is not None and y == y:
+                y = 0.0 if y < 0.0 else (top if y > top else y)
+            if slope != 0.0:
+                below = threshold - x
+                if below > 0.0:
+                    y = y - slope * below
+            out.append(y)
+        return out
+
+
+class ELU(Layer):
+    """Keras's ELU layer: ``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
+
+    ``exp(x) - 1`` is computed as ``math.expm1(x)``, which keeps its digits
+    for x near 0 where ``exp(x) - 1`` would cancel them away.
+
+    >>> ELU(alpha=2.0)([0.0, 3.0])
+    [0.0, 3.0]
+    """
+
+    kind = "ELU"
+
+    def __init__(self, alpha=1.0, name=None):
+        self.alpha = _finite_parameter(alpha, "ELU: alpha")
+        self.name = _check_name(name, "ELU")
+
+    def _forward(self, values):
+        alpha = self.alpha
+        expm1 = math.expm1
+        return [x if x > 0.0 else alpha * expm1(x) for x in values]
+
+
+class PReLU(Layer):
+    """A leaky ReLU with a learned slope per feature: ``x`` for ``x > 0``, else ``alpha_i * x``.
+
+    ``alpha`` has one value per feature (Keras's PReLU with
+    ``shared_axes=None`` on a flat input); :meth:`get_weights` returns
+    ``[alpha]``.
+
+    >>> PReLU(alpha=[0.5, 0.25])([-2.0, -2.0])
+    [-1.0, -0.5]
+    """
+
+    kind = "PReLU"
+    weight_count = 1
+
+    def __init__(self, alpha=None, name=None):
+        self.name = _check_name(name, "PReLU")
+        self.alpha = None
+        if alpha is not None:
+            self.set_weights([alpha])
+
+    @property
+    def built(self):
+        return self.alpha is not None
+
+    @property
+    def input_size(self):
+        return None if self.alpha is None else len(self.alpha)
+
+    def get_weights(self):
+        """``[alpha]``, one slope per feature."""
+        if self.alpha is None:
+            raise NeuronError("%s has no weights yet: call set_weights()" % self._where())
+        return [list(self.alpha)]
+
+    def set_weights(self, weights):
+        """Set ``[alpha]``, one slope per feature."""
+        _expect_count(self, weights, 1)
+        where = self._where() + ": alpha"
+        alpha = _flat_statistic(weights[0], where)
+        _require_finite(alpha, where)
+        if self.alpha is not None and len(alpha) != len(self.alpha):
+            raise ShapeError("%s: has %d features, the layer has %d" % (where, len(alpha), len(self.alpha)))
+        self.alpha = alpha
+
+    def _forward(self, values):
+        alpha = self.alpha
+        if alpha is None or len(values) != len(alpha):
+            _check_features(self, values, alpha)
+        return [x if x > 0.0 else a * x for x, a in zip(values, alpha)]
+
+
+class Softmax(Layer):
+    """Softmax over one example's values: ``exp(x_i - m) / sum_j exp(x_j - m)``, m = max(x).
+
+    Subtracting the largest value first changes nothing mathematically and
+    keeps every ``exp`` at or below 1, so it cannot overflow.  The sum is
+    ``math.fsum`` (correctly rounded) where the interpreter has it.
+
+    >>> Softmax()([0.0, 0.0])
+    [0.5, 0.5]
+    """
+
+    kind = "Softmax"
+
+    def __init__(self, name=None):
+        self.name = _check_name(name, "Softmax")
+
+    def _forward(self, values):
+        if not values:
+            return []
+        # With NaN or an infinite value among them every output is NaN, as
+        # in Keras (inf - inf is NaN); max() alone could miss a NaN.
+        top = max(values)
+        exp = math.exp
+        e = [exp(x - top) for x in values]
+        total = _sum(e)
+        return [v / total for v in e]
+
+
+def _finite_parameter(value, where):
+    from .checks import as_float
+
+    value = as_float(value, where)
+    if value - value != 0.0:
+        raise NeuronError("%s must be finite, got %r" % (where, value))
+    return value
+
+
+def _check_features(layer, values, reference):
+    if reference is None:
+        raise NeuronError("%s has no weights yet: call set_weights()" % layer._where())
+    raise ShapeError("%s: expected %d inputs, got %d" % (layer._where(), len(reference), len(values)))

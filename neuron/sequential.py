@@ -26,8 +26,12 @@ class Sequential:
     """A stack of layers run in order.
 
     Layers left without a name are named as Keras names them: the first
-    Dense ``dense``, the next ``dense_1``, and so on.
+    Dense ``dense``, the next ``dense_1``, and so on.  ``metadata`` is an
+    optional dict a model file carries along (source framework, input names,
+    class labels); :meth:`save` writes it.
     """
+
+    metadata = None
 
     def __init__(self, layers, name=None):
         if not isinstance(layers, (list, tuple)):
@@ -161,6 +165,18 @@ class Sequential:
             layer.set_weights(list(weights[start:start + count]))
             start += count
         self._check_chain()
+
+    def save(self, path):
+        """Write the model to ``path`` as neuron's JSON format, atomically.
+
+        Every float is written exactly (``neuron.load(path)`` gives back the
+        same bits); the format is described in ``docs/formats.md``.  The
+        file appears complete or not at all: it is written to a temporary
+        file in the same folder, then renamed into place.
+        """
+        from .formats.native import save
+
+        save(self, path)
 
     def count_params(self):
         """How many numbers the model's weights hold."""

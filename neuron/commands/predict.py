@@ -1,0 +1,186 @@
+"""``python -m neuron predict MODEL --input rows.csv``: predictions as CSV on stdout."""
+
+import sys
+
+HELP = "predict with a model file or a built-in model (coffee) on CSV rows or one --row"
+
+BUILT_IN = ("coffee",)
+PROGRESS_FROM = 2000  # rows; smaller inputs finish before a progress line helps
+
+
+def add_arguments(parser):
+    parser.add_argument("model", metavar="MODEL",
+                        help="a model file neuron.load reads (neuron JSON), or a built-in name: coffee")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("--input", metavar="CSV", help="rows to predict, one example per line ('-' for stdin); "
+                        "a first line that is not all numbers is the header")
+    source.add_argument("--row", metavar="X1,X2,...", help="one example inline, such as 200,13.9")
+    parser.add_argument("--label-column", metavar="NAME",
+                        help="the column holding the true labels (a header name, or a 0-based number); "
+                        "it is not fed to the model, and accuracy and the confusion matrix go to stderr")
+    parser.add_argument("--decide", metavar="THRESHOLD", type=float,
+                        help="add a decision column: 1 where p >= THRESHOLD (the course's rule) for one "
+                        "output; the index of the largest output for several")
+
+
+def run(args):
+    """Write the predictions; returns the exit code."""
+    from ..errors import NeuronError
+
+    model = _model(args.model)
+    if args.row is not None:
+        header, rows = None, [_numbers(args.row.split(","), "--row")]
+    else:
+        header, rows = _read_csv(args.input)
+    labels = None
+    if args.label_column is not None:
+        column = _column(args.label_column, header, rows)
+        labels = [row[column] for row in rows]
+        rows = [row[:column] + row[column + 1:] for row in rows]
+    X = [_numbers(row, "row %d" % (i + 1)) for i, row in enumerate(rows)]
+    if not X:
+        raise NeuronError("predict: no rows to predict")
+    names, out_rows, decisions = _predict(model, X, args.decide, labels is not None)
+    write = sys.stdout.write
+    write(",".join(names) + "\n")
+    for row in out_rows:
+        write(",".join(_cell(v) for v in row) + "\n")
+    if labels is not None:
+        _report(labels, decisions)
+    return 0
+
+
+def _model(name):
+    import os
+
+    from .. import load
+
+    if name in BUILT_IN and not os.path.exists(name):
+        from .. import models
+
+        return getattr(models, name)()
+    return load(name)
+
+
+def _read_csv(name):
+    import csv
+
+    if name == "-":
+        lines = list(csv.reader(sys.stdin))
+    else:
+        with open(name, newline="") as f:
+            lines = list(csv.reader(f))
+    lines = [line for line in lines if line and any(cell.strip() for cell in line)]
+    header = None
+    if lines and not all(_is_number(cell) for cell in lines[0]):
+        header, lines = [cell.strip() for cell in lines[0]], lines[1:]
+    return header, lines
+
+
+def _column(name, header, rows):
+    from ..errors import NeuronError
+
+    if header is not None and name in header:
+        return header.index(name)
+    if name.isdigit() and rows and int(name) < len(rows[0]):
+        return int(name)
+    raise NeuronError("predict: --label-column %r is not a column (%s)"
+                      % (name, "header: " + ", ".join(header) if header else "the input has no header"))
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _numbers(cells, where):
+    from ..errors import NeuronError
+
+    out = []
+    for j, cell in enumerate(cells):
+        try:
+            out.append(float(cell))
+        except ValueError:
+            raise NeuronError("predict: %s, column %d: %r is not a number" % (where, j + 1, cell))
+    return out
+
+
+def _predict(model, X, threshold, want_decisions):
+    # Returns (column names, rows of cells, decisions or None).
+    from ..classifier import Classifier
+    from ..metrics import argmax
+
+    outputs = _in_batches(model.predict_proba if isinstance(model, Classifier) else model.predict, X)
+    if isinstance(model, Classifier):
+        labels = _in_batches(model.predict, X)
+        names = ["p_%s" % c for c in model.classes] + ["prediction"]
+        return names, [row + [label] for row, label in zip(outputs, labels)], labels
+    metadata = model.metadata or {}
+    names = list(metadata.get("class_labels") or ["y%d" % j for j in range(len(outputs[0]))])
+    if threshold is None and not want_decisions:
+        return names, outputs, None
+    if len(outputs[0]) == 1:
+        t = 0.5 if threshold is None else threshold
+        decisions = [1 if row[0] >= t else 0 for row in outputs]
+    else:
+        decisions = argmax(outputs)
+    if threshold is None:
+        return names, outputs, decisions
+    return names + ["decision"], [row + [d] for row, d in zip(outputs, decisions)], decisions
+
+
+def _in_batches(function, X):
+    # Progress on stderr for large inputs, and only when a person watches.
+    show = len(X) >= PROGRESS_FROM and sys.stderr.isatty()
+    out = []
+    step = 500
+    for start in range(0, len(X), step):
+        out.extend(function(X[start:start + step]))
+        if show:
+            sys.stderr.write("\r%d/%d rows" % (min(start + step, len(X)), len(X)))
+            sys.stderr.flush()
+    if show:
+        sys.stderr.write("\n")
+    return out
+
+
+def _cell(value):
+    if isinstance(value, float):
+        return repr(value)
+    text = str(value)
+    if any(c in text for c in ',"\n'):
+        return '"%s"' % text.replace('"', '""')
+    return text
+
+
+def _report(labels, decisions):
+    from ..metrics import confusion_matrix
+
+    truth = [_label(v) for v in labels]
+    guess = [_label(v) for v in decisions]
+    right = sum(1 for t, g in zip(truth, guess) if t == g)
+    order = sorted(set(truth) | set(guess), key=lambda v: (isinstance(v, str), v))
+    matrix = confusion_matrix(truth, guess, labels=order)
+    say = sys.stderr.write
+    say("accuracy: %d/%d = %.6g\n" % (right, len(truth), right / len(truth)))
+    say("confusion matrix (rows: true label, columns: predicted):\n")
+    width = max(len(str(v)) for v in order + ["true"]) + 1
+    say("%*s" % (width, "") + "".join("%*s" % (width, v) for v in order) + "\n")
+    for label, row in zip(order, matrix):
+        say("%*s" % (width, label) + "".join("%*d" % (width, n) for n in row) + "\n")
+
+
+def _label(value):
+    # "1", "1.0" and 1 are the same label.
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            return value.strip()
+        return int(number) if number == int(number) else number
+    if isinstance(value, float) and value == int(value):
+        return int(value)
+    return value

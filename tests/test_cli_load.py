@@ -1,0 +1,103 @@
+"""The predict and convert commands, and neuron.load's choice of reader."""
+
+import io
+import sys
+
+import pytest
+
+import neuron
+from neuron.cli import main
+from neuron.models import coffee
+
+from fixtures import path, require_module
+
+
+def run(argv, capsys):
+    code = main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_predict_one_row_with_a_built_in_model(capsys):
+    code, out, err = run(["predict", "coffee", "--row", "200,13.9", "--decide", "0.5"], capsys)
+    assert code == 0
+    header, row = out.strip().splitlines()
+    assert header == "y0,decision"
+    assert row == "%r,1" % coffee()([200.0, 13.9])[0]
+
+
+def test_predict_csv_with_labels_reports_accuracy_on_stderr(capsys):
+    code, out, err = run(["predict", path("native", "coffee.json"), "--input",
+                          path("..", "..", "neuron", "data", "coffee_data.csv"), "--label-column", "label"], capsys)
+    assert code == 0
+    lines = out.strip().splitlines()
+    assert lines[0] == "good roast" and len(lines) == 201
+    assert "accuracy: 200/200" in err
+    assert "157" in err and "43" in err
+
+
+def test_predict_reads_stdin(capsys, monkeypatch):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("temperature,duration\n200,13.9\n200,17\n"))
+    code, out, _ = run(["predict", "coffee", "--input", "-", "--decide", "0.5"], capsys)
+    assert code == 0
+    assert [line.split(",")[1] for line in out.strip().splitlines()[1:]] == ["1", "0"]
+
+
+def test_predict_bad_input_is_an_error_not_a_traceback(capsys, tmp_path):
+    bad = tmp_path / "rows.csv"
+    bad.write_text("1,2\n3,x\n")
+    code, _, err = run(["predict", "coffee", "--input", str(bad)], capsys)
+    assert code == 1 and "row 2, column 2" in err
+
+
+def test_convert_sklearn_json_then_predict_gives_sklearn_labels(capsys, tmp_path):
+    import json
+
+    target = tmp_path / "clf.json"
+    code, _, err = run(["convert", path("sklearn", "clf_binary_logistic.json"), str(target)], capsys)
+    assert code == 0 and "wrote" in err
+    model = neuron.load(str(target))
+    fixture = json.load(open(path("sklearn", "clf_binary_logistic.json")))
+    assert model.predict(fixture["inputs"]) == fixture["expected_predict"]
+
+
+def test_convert_safetensors_with_module_names(capsys, tmp_path):
+    require_module("neuron.formats.safetensors")
+    target = tmp_path / "m.json"
+    code, _, err = run(["convert", path("torch", "mlp_sigmoid.safetensors"), str(target),
+                        "--torch-modules", "Linear,Sigmoid,Linear,Sigmoid"], capsys)
+    assert code == 0, err
+    assert [layer.activation.name for layer in neuron.load(str(target)).layers][-1].endswith("sigmoid")
+
+
+def test_load_refuses_what_is_not_a_model():
+    with pytest.raises(neuron.FormatError, match="unrecognised"):
+        neuron.load(b"\x00\x01\x02 garbage")
+    with pytest.raises(neuron.FormatError, match="not supported yet"):
+        neuron.load(path("keras", "coffee.keras"))
+    with pytest.raises(neuron.FormatError, match="Keras config"):
+        neuron.load(b'{"class_name": "Sequential", "config": {}}')
+    with pytest.raises(neuron.FormatError, match="unknown format"):
+        neuron.load(b"{}", format="tflite")
+
+
+def test_load_refuses_torch_pickles_with_the_safetensors_hint():
+    require_module("neuron.formats.torch_pickle")
+    with pytest.raises(neuron.FormatError, match="safetensors") as caught:
+        neuron.load(path("torch", "mlp_relu.pt"))
+    assert "mlp_relu.pt" in str(caught.value)
+
+
+def test_load_of_a_weights_file_explains_what_to_do():
+    require_module("neuron.formats.npy")
+    with pytest.raises(neuron.FormatError, match="weights only") as caught:
+        neuron.load(path("keras", "coffee.npz"))
+    assert "arr_0 2" in str(caught.value) and "from_keras" in str(caught.value)
+    with pytest.raises(neuron.FormatError, match="from_torch"):
+        neuron.load(path("torch", "mlp_relu.safetensors"))
+
+
+def test_read_arrays_orders_names_numerically():
+    require_module("neuron.formats.safetensors")
+    names = list(neuron.formats.read_arrays(path("torch", "mlp_mixed.safetensors")))
+    assert names[-2:] == ["10.bias", "10.weight"]
