@@ -321,9 +321,11 @@ def _read_object_header(file, pos, path):
     continuations that loops or overlaps.
     """
     head = file.take(pos, 4, path, "object header")
+    tracks_order = False
     if head == b"OHDR":
         version = 2
-        blocks = [_v2_first_block(file, pos, path)]
+        first, tracks_order = _v2_first_block(file, pos, path)
+        blocks = [first]
     elif head[0] == 1:
         version = 1
         cur = file.cursor(pos, 16, path, "object header")
@@ -347,7 +349,7 @@ def _read_object_header(file, pos, path):
             raise file.error("object header continuations add up to more "
                              "bytes than the file holds", path)
         cur = file.cursor(start, size, path, "object header messages")
-        for message in _header_messages(cur, version):
+        for message in _header_messages(cur, version, tracks_order):
             if message.type == _MSG_CONTINUATION:
                 blocks.append(_continuation(file, message, version, path))
             else:
@@ -369,10 +371,12 @@ def _v2_first_block(file, pos, path):
     if flags & 0x10:
         cur.skip(4)            # attribute storage phase change values
     size = cur.uint(1 << (flags & 0x03))
-    return (cur.pos, size)
+    # Flag bit 2: attribute creation order is tracked, and then every
+    # message carries a 2-byte creation order after its flags.
+    return (cur.pos, size), bool(flags & 0x04)
 
 
-def _header_messages(cur, version):
+def _header_messages(cur, version, tracks_order):
     """Yield the messages packed in one header block."""
     if version == 1:
         while cur.remaining >= 8:
@@ -381,10 +385,9 @@ def _header_messages(cur, version):
             body = cur.sub(size, "header message")
             yield _Message(type_, flags, body.pos, size)
     else:
-        flags_creation_order = 0x04
-        while cur.remaining >= 4:
+        while cur.remaining >= (6 if tracks_order else 4):
             type_, size, flags = cur.u8(), cur.u16(), cur.u8()
-            if flags & flags_creation_order:
+            if tracks_order:
                 cur.skip(2)
             body = cur.sub(size, "header message")
             yield _Message(type_, flags, body.pos, size)
