@@ -315,16 +315,21 @@ def _exercise(data):
         root = open_hdf5(data, "fuzz.h5")
     except FormatError:
         return
-    stack, seen = [root], 0
-    while stack and seen < 300:
+    # A fuzzed file may link many names to one big group; visiting each
+    # group once and capping the lookups keeps every example fast.
+    stack, seen, budget = [root], set(), 2000
+    while stack and budget > 0:
         group = stack.pop()
-        seen += 1
+        if group._pos in seen:
+            continue
+        seen.add(group._pos)
         try:
             group.attrs
             names = group.keys()
         except FormatError:
             continue
-        for name in names:
+        for name in names[:budget]:
+            budget -= 1
             try:
                 member = group[name]
             except (FormatError, KeyError):

@@ -121,7 +121,11 @@ class _File:
         self.base = 0
         self.undefined = (1 << 64) - 1
         self.root = None
-        self.headers = {}       # object header position -> messages
+        # Parsed structures by object header position.  Paths are many
+        # names for one object (soft links resolve from the root each
+        # time), so each object's messages and links are parsed only once.
+        self.headers = {}       # position -> messages
+        self.links = {}         # position -> {name: _Link}
         self._global_heaps = {}
 
     def error(self, message, path):
@@ -566,6 +570,17 @@ def _check_fits(file, path, shape, dtype, available, what):
         raise file.error(
             "%s of shape %s needs %d bytes of %s, but only %d are available"
             % (what, shape, need, dtype.name, available), path)
+    # An empty shape such as (10**12, 0) needs no bytes, yet nesting it
+    # would build 10**12 empty lists; the lists before the first zero
+    # dimension are bounded by the file size, as real data would be.
+    lists = 1
+    for n in shape:
+        if n == 0:
+            break
+        lists *= n
+    if count == 0 and lists > file.size:
+        raise file.error("empty %s of shape %s would nest %d lists, more than "
+                         "the file's size" % (what, shape, lists), path)
     return count
 
 
@@ -1254,13 +1269,12 @@ class Group(_Object):
     ``/`` starts at the root.  Missing names raise :class:`KeyError`.
     """
 
-    _links_cache = None
-
     def _links(self):
-        if self._links_cache is None:
-            self._links_cache = _group_links(self._file, self._messages,
-                                             self.name)
-        return self._links_cache
+        links = self._file.links.get(self._pos)
+        if links is None:
+            links = _group_links(self._file, self._messages, self.name)
+            self._file.links[self._pos] = links
+        return links
 
     def keys(self):
         """The member names, sorted (HDF5 itself keeps no useful order)."""
