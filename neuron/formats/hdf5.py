@@ -2,18 +2,21 @@
 
 HDF5 is a file system inside a file: *groups* (folders) hold *links* to
 other groups and to *datasets* (n-dimensional arrays), and both may carry
-*attributes* (small named values).  Keras stores one dataset per weight::
+*attributes* (small named values).  Keras stores one dataset per weight
+(``data`` below holds the bytes of tests/data/keras/coffee.weights.h5)::
 
-    >>> root = open_hdf5(data, source="coffee.weights.h5")   # doctest: +SKIP
-    >>> root.keys()                                            # doctest: +SKIP
+    >>> root = open_hdf5(data, source="coffee.weights.h5")
+    >>> root.keys()
     ['layers', 'vars']
-    >>> kernel = root["layers/dense/vars/0"]                   # doctest: +SKIP
-    >>> kernel.shape, kernel.dtype                             # doctest: +SKIP
-    ((2, 3), 'float32')
-    >>> kernel.read().tolist()                                 # doctest: +SKIP
-    [[-8.93999958, 0.28999999, 12.89000034], [...]]
-    >>> [path for path, dataset in root.walk()]                # doctest: +SKIP
-    ['layers/dense/vars/0', 'layers/dense/vars/1', ...]
+    >>> bias = root["layers/dense/vars/1"]
+    >>> bias.shape, bias.dtype
+    ((3,), 'float32')
+    >>> bias.read().tolist()
+    [-9.869999885559082, -9.279999732971191, 1.0099999904632568]
+    >>> root["layers/dense/vars"].attrs
+    {'name': 'layer1'}
+    >>> [path for path, dataset in root.walk()][:3]
+    ['layers/dense/vars/0', 'layers/dense/vars/1', 'layers/dense_1/vars/0']
 
 The caller reads the file (``open(path, "rb").read()``) and passes the
 bytes, so this module never touches the file system.
