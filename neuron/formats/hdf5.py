@@ -47,6 +47,7 @@ capped by the file size, so hostile input cannot make the reader hang or
 allocate more than the file could hold.
 """
 
+import bisect
 import struct
 
 from neuron.errors import FormatError
@@ -130,6 +131,7 @@ class _File:
         self.headers = {}       # position -> messages
         self.links = {}         # position -> {name: _Link}
         self._global_heaps = {}
+        self.global_heap_budget = len(data)
 
     def error(self, message, path):
         return FormatError(message, self.source, path or "/")
@@ -667,6 +669,13 @@ def _read_global_heap(file, pos, path):
     if size < head.pos - pos or pos + size > file.size:
         raise file.error("global heap collection of %d bytes at offset %d does "
                          "not fit the file" % (size, pos), path)
+    # Collections never overlap in a real file, so all of them together
+    # fit in the file; a hostile file pointing strings at many overlapping
+    # "collections" runs out of this budget instead of costing n**2 time.
+    file.global_heap_budget -= size
+    if file.global_heap_budget < 0:
+        raise file.error("global heap collections add up to more bytes than "
+                         "the file holds", path)
     cur = _Cursor(file, head.pos, pos + size, path, "global heap")
     objects = {}
     # Each object has a header of 8 + length_size bytes, so the collection
@@ -927,10 +936,13 @@ class _FractalHeap:
         offset = int.from_bytes(heap_id[at:at + self.offset_bytes], "little")
         at += self.offset_bytes
         size = int.from_bytes(heap_id[at:at + self.length_bytes], "little")
-        for block_offset, block_size, block_pos in self._direct_blocks():
-            if block_offset <= offset < block_offset + block_size:
-                if offset + size > block_offset + block_size:
-                    break
+        offsets, blocks = self._direct_blocks()
+        # The last block starting at or before the offset is the only one
+        # that can hold it: blocks tile the heap's address space.
+        index = bisect.bisect_right(offsets, offset) - 1
+        if index >= 0:
+            block_offset, block_size, block_pos = blocks[index]
+            if offset + size <= block_offset + block_size:
                 start = block_pos + (offset - block_offset)
                 return file.cursor(start, size, path, "heap object")
         raise file.error("fractal heap has no object at offset %d (length %d)"
@@ -938,7 +950,8 @@ class _FractalHeap:
 
     def _direct_blocks(self):
         if self._blocks is None:
-            self._blocks = self._walk_blocks()
+            blocks = sorted(self._walk_blocks())
+            self._blocks = ([block[0] for block in blocks], blocks)
         return self._blocks
 
     def _walk_blocks(self):
@@ -950,12 +963,20 @@ class _FractalHeap:
             return [(0, self.start_size, self._direct_data(self.root))]
         blocks = []
         seen = set()
+        # Each entry is an address stored in the file, and a real heap never
+        # reads one twice, so the entries read are capped by the file size.
+        budget = file.size // file.offset_size
         stack = [(self.root, self.root_rows, 0)]
         while stack:
             pos, rows, base = stack.pop()
-            if pos in seen or len(seen) > file.size // 16:
-                raise file.error("fractal heap indirect blocks loop", path)
+            if pos in seen:
+                raise file.error("fractal heap indirect block at offset %d is "
+                                 "reached twice" % pos, path)
             seen.add(pos)
+            budget -= max(rows, 0) * self.width
+            if budget < 0:
+                raise file.error("fractal heap indirect blocks hold more "
+                                 "entries than the file has room for", path)
             if rows > 64:
                 raise file.error("fractal heap indirect block has %d rows"
                                  % rows, path)
@@ -1073,6 +1094,9 @@ def _symbol_table_links(file, message, path):
     names = _local_heap(file, heap, path)
     links = {}
     seen = set()
+    # Real trees list each node once and each symbol once; counting the
+    # entries read bounds a hostile tree whose nodes overlap.
+    entries_read = 0
     stack = [(btree, None)]
     while stack:
         pos, level = stack.pop()
@@ -1097,7 +1121,15 @@ def _symbol_table_links(file, message, path):
                 raise file.error("group B-tree child has an undefined address",
                                  path)
             if node_level == 0:
-                _symbol_node_links(file, child, names, links, path)
+                if child in seen:
+                    raise file.error("symbol table node at offset %d is "
+                                     "listed twice" % child, path)
+                seen.add(child)
+                entries_read += _symbol_node_links(file, child, names, links,
+                                                   path)
+                if entries_read * (2 * file.offset_size + 24) > file.size:
+                    raise file.error("group lists more symbols than the file "
+                                     "has room for", path)
             else:
                 stack.append((child, node_level - 1))
     return links
@@ -1128,6 +1160,7 @@ def _heap_name(file, names, offset, path):
 
 
 def _symbol_node_links(file, pos, names, links, path):
+    """Add the entries of one symbol table node to ``links``; return their count."""
     cur = file.cursor(pos, 8, path, "symbol table node")
     cur.signature(b"SNOD")
     if cur.u8() != 1:
@@ -1151,6 +1184,7 @@ def _symbol_node_links(file, pos, names, links, path):
             raise file.error("symbol %r has an undefined address" % name, path)
         else:
             links[name] = _Link("hard", header)
+    return count
 
 
 # --------------------------------------------------------------------------
