@@ -58,7 +58,6 @@ __all__ = ["open_hdf5", "Group", "Dataset"]
 _SIGNATURE = b"\x89HDF\r\n\x1a\n"
 
 # Object header message types (specification section IV.A.2).
-_MSG_NIL = 0x00
 _MSG_DATASPACE = 0x01
 _MSG_LINK_INFO = 0x02
 _MSG_DATATYPE = 0x03
@@ -883,7 +882,7 @@ class _FractalHeap:
         if cur.u16() != 0:
             raise file.error("fractal heaps with I/O filters are not supported",
                              path)
-        self.flags = cur.u8()
+        cur.skip(1)            # flags: ID wrap-around, direct block checksums
         max_object = cur.u32()
         cur.skip(length + offset + length + offset + 6 * length + 2 * length)
         self.width = cur.u16()
