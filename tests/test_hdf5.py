@@ -11,7 +11,6 @@ Three kinds of check:
   raise FormatError and nothing else.
 """
 
-import doctest
 import json
 import os
 import zipfile
@@ -136,12 +135,6 @@ def test_not_hdf5_and_wrong_type():
         open_hdf5("a str is not bytes")
     root = open_hdf5(bytearray(_read(os.path.join(H5_DIR, "cycle.h5"))))
     assert root.keys() == ["a"]
-
-
-def test_docstring_examples_run():
-    data = _read(os.path.join(KERAS_DIR, "coffee.weights.h5"))
-    result = doctest.testmod(hdf5, extraglobs={"data": data})
-    assert result.attempted > 0 and result.failed == 0
 
 
 # --------------------------------------------------------------------------

@@ -3,8 +3,10 @@
 HDF5 is a file system inside a file: *groups* (folders) hold *links* to
 other groups and to *datasets* (n-dimensional arrays), and both may carry
 *attributes* (small named values).  Keras stores one dataset per weight
-(``data`` below holds the bytes of tests/data/keras/coffee.weights.h5)::
+(the example reads a file of the test suite, from the repository's top)::
 
+    >>> with open("tests/data/keras/coffee.weights.h5", "rb") as f:
+    ...     data = f.read()
     >>> root = open_hdf5(data, source="coffee.weights.h5")
     >>> root.keys()
     ['layers', 'vars']
