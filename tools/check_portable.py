@@ -140,6 +140,8 @@ def main(argv=None):
     failures = 0
     for name in sorted(expected):
         kind, value = expected[name]
+        if name.startswith("full:") and target == "micropython":
+            continue  # needs full CPython (see docs/interpreters.md)
         if name not in got:
             print("MISSING  %s" % name)
             failures += 1
@@ -162,7 +164,8 @@ def main(argv=None):
     for name in sorted(set(got) - set(expected)):
         print("extra    %s (only on %s)" % (name, target))
     print("CPython %.1f s, %s %.1f s" % (cpython_seconds, target, seconds))
-    print("%s: %d passed, %d failed" % (target, len(expected) - failures, failures))
+    compared = [n for n in expected if not (n.startswith("full:") and target == "micropython")]
+    print("%s: %d passed, %d failed" % (target, len(compared) - failures, failures))
     return 1 if failures else 0
 
 

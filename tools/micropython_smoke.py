@@ -17,6 +17,9 @@ and compares line by line, according to ``kind``:
     value is ``[results, bounds]``: each result within the absolute bound
     that the *CPython* run computed beside it.  The bounds are derived below.
 
+Rows named ``full:...`` use what only full CPython has (the command line's
+argparse) and are compared on Pyodide, not on MicroPython.
+
 Where the bounds come from (u = 2**-53; one ulp of x is at most 2u|x|):
 
 * **Activations.**  Two libms that are each within 1 ulp of the true
@@ -350,6 +353,28 @@ for weights in ("tensorflow", "numpy"):
     X = y = decisions = None  # let MicroPython reclaim the batch
     X, y = coffee_data()
 show("coffee_trace_text", "exact", coffee().trace([200.0, 13.9]).to_text(4))
+# The course's printed figures, to 5 significant digits, on every interpreter.
+model = coffee()
+show("coffee_course_figures", "exact", [
+    ["%.5g" % row[0] for row in model.predict([[200.0, 13.9], [200.0, 17.0]])],
+    neuron.decide(model.predict([[200.0, 13.9], [200.0, 17.0]])),
+    "%d/%d" % (sum(1 for t, d in zip(y, neuron.decide(model.predict(X))) if t == d[0]), len(y)),
+])
+
+# ---8<--- what needs full CPython (argparse, io): not on MicroPython
+
+if ON != "micropython":
+    import io
+
+    from neuron.cli import main as cli_main
+
+    captured, sys.stdout = sys.stdout, io.StringIO()
+    try:
+        code = cli_main(["coffee"])
+        text = sys.stdout.getvalue()
+    finally:
+        sys.stdout = captured
+    show("full:cli_coffee", "exact", [code, text])
 
 # ---8<--- bad input raises the same errors
 
