@@ -39,16 +39,17 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SUITE = os.path.join(HERE, "micropython_smoke.py")
-SAVED = os.path.join(HERE, ".cache", "portable_model.json")
+SAVED = os.path.join(HERE, ".cache", "portable_models")  # models CPython saves for the others
 
 DRIVERS = {
     # name: (driver command, options that give it CPython's saved model,
     #        the suite's arguments that read it)
     "micropython": (["node", os.path.join(HERE, "micropython.mjs")],
-                    ["--put", SAVED + ":/tmp/cpython_model.json"],
-                    ["--load", "/tmp/cpython_model.json"]),
+                    ["--put", os.path.join(SAVED, "deep.json") + ":/tmp/cpython/deep.json",
+                     "--put", os.path.join(SAVED, "coffee.json") + ":/tmp/cpython/coffee.json"],
+                    ["--load", "/tmp/cpython"]),
     "pyodide": (["node", os.path.join(HERE, "pyodide.mjs")], [],
-                ["--load", "tools/.cache/portable_model.json"]),
+                ["--load", "tools/.cache/portable_models"]),
 }
 
 
@@ -127,12 +128,13 @@ def main(argv=None):
     if len(argv) != 1 or argv[0] not in DRIVERS:
         sys.exit("usage: python tools/check_portable.py {%s}" % "|".join(sorted(DRIVERS)))
     target = argv[0]
-    os.makedirs(os.path.dirname(SAVED), exist_ok=True)
-    if os.path.exists(SAVED):
-        os.remove(SAVED)
+    import shutil
+
+    shutil.rmtree(SAVED, ignore_errors=True)
+    os.makedirs(SAVED)
     expected, cpython_seconds = run([sys.executable, SUITE, "--save", SAVED], "CPython")
     driver, put, load = DRIVERS[target]
-    if os.path.exists(SAVED):  # this build has neuron's JSON format
+    if os.path.exists(os.path.join(SAVED, "deep.json")):  # this build has neuron's JSON format
         driver, load = driver + put, load
     else:
         load = []

@@ -16,7 +16,7 @@
 // The npm package is looked up in tools/.cache/node_modules (where .ci/run
 // installs it) and then through Node's usual resolution.
 
-import { readFileSync, readdirSync, statSync } from "node:fs";
+import { readFileSync, readdirSync, statSync, writeSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -96,16 +96,22 @@ for (const line of lines) {
   current.push(line);
 }
 pieces.push("\n".repeat(before) + current.join("\n"));
+// Written synchronously: process.exit() drops what an asynchronous write to
+// a pipe still holds, which cut long outputs short.
+function out(chunk) {
+  const data = Buffer.from(chunk, "utf8");
+  for (let done = 0; done < data.length;) done += writeSync(1, data, done);
+}
 let code = 0;
 try {
   mp.runPython("ARGV = " + JSON.stringify([script, ...args]));
   for (const piece of pieces) {
     mp.runPython(piece);
-    process.stdout.write(text);
+    out(text);
     text = "";
   }
 } catch (error) {
-  process.stdout.write(text);
+  out(text);
   process.stderr.write(String(error.message || error) + "\n");
   code = 1;
 }

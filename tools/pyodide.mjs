@@ -15,7 +15,7 @@
 // tools/.cache/node_modules.  Only the standard library is used; loadPackage()
 // of extra wheels would need the network and is never called.
 
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, statSync, writeSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
@@ -39,9 +39,15 @@ if (!script) {
   process.exit(2);
 }
 const { module, dir } = await loadModule();
+// Written synchronously: process.exit() drops what an asynchronous write to
+// a pipe still holds.
+function write(fd, text) {
+  const data = Buffer.from(text, "utf8");
+  for (let done = 0; done < data.length;) done += writeSync(fd, data, done);
+}
 const options = {
-  stdout: (line) => process.stdout.write(line + "\n"),
-  stderr: (line) => process.stderr.write(line + "\n"),
+  stdout: (line) => write(1, line + "\n"),
+  stderr: (line) => write(2, line + "\n"),
 };
 if (dir) options.indexURL = dir + "/";
 const pyodide = await module.loadPyodide(options);
