@@ -13,3 +13,6 @@ if [ "$(node -p 'try{require("./tools/.cache/node_modules/pyodide/package.json")
     npm install --prefix tools/.cache --no-audit --no-fund --silent "pyodide@$PYODIDE_VERSION"
 fi
 "${PYTHON:-python3}" tools/check_portable.py pyodide
+# docs/embedding.md's web page: neuron/ as a zip, unpacked in Pyodide
+"${PYTHON:-python3}" -c "import shutil; shutil.make_archive('tools/.cache/neuron', 'zip', '.', 'neuron')"
+node tools/pyodide_page.mjs tools/.cache/neuron.zip
