@@ -39,6 +39,10 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MINORS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
 # Not copied into a leg's tree: version control, caches and build output.
+# A leg that hangs (a stalled download was seen to hold pip for 11 minutes)
+# fails on its own instead of eating CI's 90 minutes.
+INSTALL_TIMEOUT = 600
+TEST_TIMEOUT = 1200
 IGNORED = (".git", ".cache", "node_modules", "__pycache__", ".hypothesis", ".pytest_cache",
            "build", "dist", ".nox", ".tox", "venv")
 
@@ -143,11 +147,15 @@ def run_leg(leg, profile, workdir):
     for name in ("VIRTUAL_ENV", "PYTHONHOME", "PYTHONPATH", "PYTHONSTARTUP"):
         env.pop(name, None)
     with open(leg.log, "w") as log:
-        def step(command):
+        def step(command, timeout=INSTALL_TIMEOUT):
             log.write("$ %s\n" % " ".join(command))
             log.flush()
-            return subprocess.run(command, cwd=tree, stdout=log, stderr=subprocess.STDOUT,
-                                  env=env).returncode
+            try:
+                return subprocess.run(command, cwd=tree, stdout=log, stderr=subprocess.STDOUT,
+                                      env=env, timeout=timeout).returncode
+            except subprocess.TimeoutExpired:
+                log.write("\ntimed out after %d s\n" % timeout)
+                return "timeout"
 
         copy_tree(tree)
         start = time.time()
@@ -164,7 +172,7 @@ def run_leg(leg, profile, workdir):
             stdout=subprocess.PIPE, universal_newlines=True, env=env)
         leg.version = version.stdout.strip()
         start = time.time()
-        code = step([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"])
+        code = step([python, "-m", "pytest", "-q", "-p", "no:cacheprovider"], TEST_TIMEOUT)
         leg.test_seconds = time.time() - start
     leg.summary = _closing_line(leg.log)
     # pytest: 0 all passed, 1 some failed, 5 no tests ran (also a failure).
