@@ -275,7 +275,9 @@ def loads(data, source=None):
         raise TypeError("loads: expected str or bytes, got %s" % type(data).__name__)
     try:
         doc = json.loads(data)
-    except RecursionError:
+    except RuntimeError:
+        # CPython's RecursionError is a RuntimeError, and MicroPython, which
+        # has no RecursionError, raises a plain RuntimeError.
         raise FormatError("JSON nested too deeply", source)
     except ValueError as error:
         raise FormatError("not valid JSON (%s)" % error, source)
