@@ -10,6 +10,7 @@ import sys
 COMMANDS = [
     ("coffee", "coffee"),
     ("explain", "explain"),
+    ("exam", "exam"),
 ]
 
 
