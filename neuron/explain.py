@@ -305,9 +305,11 @@ class _Style:
         count = len(step.inputs)
         head, tail = _cut(count, self.max_terms)
         lines = []
-        for i in list(range(head)) + list(range(count - tail, count)):
-            if tail and i == count - tail:
-                lines.append(self.more(count - head - tail, "feature"))
+        for i in range(count):
+            if head <= i < count - tail:
+                if i == head:
+                    lines.append(self.more(count - head - tail, "feature"))
+                continue
             values = {"x": step.inputs[i]}
             for key, value in step.parameters(i):
                 values[key] = value
@@ -321,7 +323,7 @@ class _Style:
         count = len(items)
         head, tail = _cut(count, self.max_terms)
         shown = [render(items[i]) for i in range(head)]
-        if tail:
+        if head + tail < count:
             shown.append(self.more_inline(count - head - tail))
             shown.extend(render(items[i]) for i in range(count - tail, count))
         return shown
@@ -491,7 +493,9 @@ _LATEX_TEXT = {
     "<": "\\textless{}",
     ">": "\\textgreater{}",
     "|": "\\textbar{}",
-    '"': "\\textquotedbl{}",
+    # \textquotedbl needs the T1 encoding; character 34 is a straight
+    # quote in typewriter type under any encoding.
+    '"': "\\char34{}",
     "\n": " ",
     "\r": " ",
 }
