@@ -49,6 +49,9 @@ for weights in ("tensorflow", "numpy"):
     show("coffee_%s_accuracy" % weights, "exact", neuron.accuracy(y, decisions))
     show("coffee_%s_confusion" % weights, "exact", neuron.confusion_matrix(y, decisions))
 show("coffee_trace_text", "exact", coffee().trace([200.0, 13.9]).to_text(4))
+show("coffee_trace_markdown", "exact", coffee().trace([200.0, 13.9]).to_markdown(4))
+show("coffee_trace_latex", "exact", coffee().trace([200.0, 13.9]).to_latex(4))
+show("coffee_summary", "exact", coffee().summary())
 
 # Bad input raises the same errors.
 model = coffee()
