@@ -160,7 +160,7 @@ class Exam:
         if format == "markdown":
             return "\n\n".join(["## " + title, note, steps, "Output: " + output])
         return "\n\n".join(
-            ["\\section*{%s}" % title, note, steps, "Output:\n\\[ %s \\]" % output.replace(" &= ", " = ", 1)]
+            ["\\section*{%s}" % title, note, steps, "\\noindent Output:\n\\[ %s \\]" % output.replace(" &= ", " = ", 1)]
         )
 
     def document(self, format="markdown", part="both", digits=4, standalone=False):
@@ -274,9 +274,15 @@ def _units(n):
 def _task(exam, math):
     last = len(exam.layers)
     return (
-        "Compute, for every layer l and unit j, the pre-activation %s and the activation %s, "
+        "Compute, for every layer %s and unit %s, the pre-activation %s and the activation %s, "
         "and give the network's output %s."
-        % (math("z[l]_j = w[l]_j . a[l-1] + b[l]_j"), math("a[l]_j = g(z[l]_j)"), math("a[%d]" % last))
+        % (
+            math("l"),
+            math("j"),
+            math("z[l]_j = w[l]_j . a[l-1] + b[l]_j"),
+            math("a[l]_j = g(z[l]_j)"),
+            math("a[%d]" % last),
+        )
     )
 
 
@@ -311,6 +317,8 @@ def _question_latex(exam):
 
     def math(text):
         # The task's formulas in the course's notation.
+        if len(text) == 1:
+            return "$%s$" % text
         text = text.replace(" . ", " \\cdot ")
         for letter in "zawb":
             for l in ("l-1", "l", "%d" % len(exam.layers)):
@@ -321,7 +329,7 @@ def _question_latex(exam):
         "\\section*{Question (seed %d)}" % exam.seed,
         latex_escape(_describe(exam))
         + " Every unit uses the \\texttt{%s} activation, $%s$." % (latex_escape(exam.activation), rule),
-        "Input:\n\\[ x = a^{[0]} = %s \\]" % _latex_vector(exam.inputs),
+        "\\noindent Input:\n\\[ x = a^{[0]} = %s \\]" % _latex_vector(exam.inputs),
     ]
     for l, (rows, biases) in enumerate(exam.layers):
         table = [

@@ -295,7 +295,11 @@ class _Style:
 
     def feature_heading(self, step):
         kind, name = _layer_name(step.layer)
-        text = "%s: each feature x becomes %s" % (self.layer_words(kind, name), self.formula_heading(step.formula))
+        text = "%s: each feature %s becomes %s" % (
+            self.layer_words(kind, name),
+            self.formula_heading("x"),
+            self.formula_heading(step.formula),
+        )
         if step.note:
             text += ", where %s" % self.formula_heading(step.note)
         return text
@@ -552,7 +556,7 @@ class _Latex(_Style):
     def summary(self, model):
         rows = model._summary_rows()
         out = [
-            "\\begin{tabular}{lrlr}",
+            "\\noindent\\begin{tabular}{lrlr}",
             "Layer (type) & Units & Activation & Params \\\\",
             "\\hline",
         ]
@@ -564,13 +568,13 @@ class _Latex(_Style):
         out.append("\\hline")
         out.append("\\end{tabular}")
         out.append("")
-        out.append("Total params: " + model._total_params())
+        out.append("\\noindent Total params: " + model._total_params())
         return "\n".join(out)
 
     def labelled(self, label, equation):
         # The equation comes aligned for align* ("x &= ..."); a display
         # on its own takes no "&".
-        return "%s:\n\\[ %s \\]" % (latex_escape(label), equation.replace(" &= ", " = ", 1))
+        return "\\noindent %s:\n\\[ %s \\]" % (latex_escape(label), equation.replace(" &= ", " = ", 1))
 
     def standalone(self, text):
         return _latex_document(text)
