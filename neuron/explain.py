@@ -16,8 +16,9 @@ output vectors.
 * ``max_terms`` limits how many products one dot product shows (and how many
   entries a vector, and how many features a per-feature layer): with 400
   inputs and ``max_terms=8`` a line shows the first 4 products, ``... (392
-  more)`` and the last 4.  ``max_terms=None`` shows them all.  Every unit of
-  every layer is always shown.
+  more)`` and the last 4 (a marker always stands for at least 2).
+  ``max_terms=None`` shows them all.  Every unit of every layer is always
+  shown.
 * NaN and infinities are shown as ``nan``, ``inf`` and ``-inf`` (LaTeX:
   NaN, the infinity sign), never hidden.
 
@@ -123,7 +124,9 @@ def _style(format, digits, max_terms, number_format):
 
 def _cut(count, max_terms):
     """How many items to show at the start and at the end of ``count`` items."""
-    if max_terms is None or count <= max_terms:
+    # A marker "... (1 more)" would take the place of just one item: then
+    # the item itself is shown.
+    if max_terms is None or count <= max_terms + 1:
         return count, 0
     head = (max_terms + 1) // 2
     return head, max_terms - head

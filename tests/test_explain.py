@@ -93,7 +93,9 @@ def test_wide_layer_in_latex_breaks_rows():
 
 def test_all_terms_option(capsys):
     code, out, _ = run_cli(capsys, "explain", "coffee", "--row", "200,13.9", "--max-terms", "1")
-    assert code == 0 and "(1 more)" in out
+    assert code == 0 and "z[2]_1 = (-31.38)(0.003127) + ... (2 more) + (15.54) = 3.246" in out
+    # A marker never stands for a single product: 2 of them are both shown.
+    assert "z[1]_1 = (-8.94)(-0.4671) + (-0.17)(0.4159) + (-9.87) = -5.764" in out
     code, out, _ = run_cli(capsys, "explain", "coffee", "--row", "200,13.9", "--all-terms")
     assert code == 0 and "more)" not in out
 
@@ -232,6 +234,24 @@ def test_keras_mix_of_layers_explains():
     for fmt in ("text", "markdown", "latex"):
         assert document(model, x, fmt)
     assert model.trace(x).outputs == model.forward(x)
+
+
+def test_keras_layers_from_the_converter():
+    # The same mix built by neuron.convert (load branch) from the fixture's
+    # config and weights: every layer kind is rendered, in every format.
+    convert = pytest.importorskip("neuron.convert")
+    import json
+
+    with open(os.path.join(os.path.dirname(__file__), "data", "explain", "layers_mix.json")) as f:
+        fixture = json.load(f)
+    try:
+        model = convert.from_keras(fixture["layers"], fixture["weights"])
+    except NeuronError as error:
+        pytest.skip("this neuron cannot build the mix yet: %s" % error)
+    for x in fixture["inputs"]:
+        for fmt in ("text", "markdown", "latex"):
+            assert document(model, x, fmt, max_terms=None)
+        assert model.trace(x).outputs == model.forward(x)
 
 
 # --- layers of other kinds --------------------------------------------------------------
