@@ -9,6 +9,8 @@ import sys
 # (command, module under neuron.commands), in the order --help lists them.
 COMMANDS = [
     ("coffee", "coffee"),
+    ("explain", "explain"),
+    ("exam", "exam"),
     ("predict", "predict"),
     ("convert", "convert"),
 ]

@@ -185,8 +185,75 @@ class Sequential:
             total += layer.count_params()
         return total
 
+    def summary(self):
+        """A table of the layers, like Keras's ``model.summary()``, as a string.
+
+        One row per layer: its name and kind, its number of outputs ("units";
+        "?" while unknown), its activation and how many numbers its weights
+        hold; then the total.
+
+        >>> from neuron.layers import Dense
+        >>> model = Sequential([
+        ...     Dense(3, "relu", kernel=[[1.0, 2.0, 3.0]]),
+        ...     Dense(1, "sigmoid", kernel=[[1.0], [1.0], [1.0]]),
+        ... ], name="tiny")
+        >>> print(model.summary())
+        Model: "tiny"
+        Layer (type)     Units  Activation  Params
+        ------------------------------------------
+        dense (Dense)        3  relu             6
+        dense_1 (Dense)      1  sigmoid          4
+        ------------------------------------------
+        Total params: 10
+
+        A layer without weights yet shows "?" for its parameters and makes
+        the total "?" too.
+        """
+        rows = [("Layer (type)", "Units", "Activation", "Params")]
+        for name, kind, units, activation, params in self._summary_rows():
+            rows.append(("%s (%s)" % (name, kind), units, activation, params))
+        widths = [0, 0, 0, 0]
+        for row in rows:
+            for i in range(4):
+                widths[i] = max(widths[i], len(row[i]))
+        lines = []
+        for row in rows:
+            lines.append(
+                "%-*s  %*s  %-*s  %*s"
+                % (widths[0], row[0], widths[1], row[1], widths[2], row[2], widths[3], row[3])
+            )
+        rule = "-" * len(lines[0])
+        return "\n".join(
+            ['Model: "%s"' % self.name, lines[0], rule] + lines[1:] + [rule, "Total params: " + self._total_params()]
+        )
+
+    def _total_params(self):
+        return "%d" % self.count_params() if self.built else "?"
+
+    def _summary_rows(self):
+        # (name, kind, units, activation, params) as strings, one per layer;
+        # the renderers in neuron.explain lay them out as tables.
+        rows = []
+        size = self.input_size
+        for layer in self.layers:
+            size = layer.output_size(size) if size is not None else _known_output(layer)
+            activation = getattr(layer, "activation", None)
+            name = getattr(activation, "name", None) or "-"
+            params = "%d" % layer.count_params() if layer.built else "?"
+            rows.append((str(layer.name), layer.kind, "?" if size is None else "%d" % size, name, params))
+        return rows
+
     def __repr__(self):
         return "<Sequential %r: %s>" % (self.name, ", ".join(repr(layer) for layer in self.layers))
+
+
+def _known_output(layer):
+    # Before the input size is known only layers with a fixed number of
+    # outputs (Dense: its units) can say how many they give.
+    try:
+        return layer.output_size(None)
+    except TypeError:
+        return None
 
 
 def _count_detail(layers, counts):

@@ -353,6 +353,9 @@ for weights in ("tensorflow", "numpy"):
     X = y = decisions = None  # let MicroPython reclaim the batch
     X, y = coffee_data()
 show("coffee_trace_text", "exact", coffee().trace([200.0, 13.9]).to_text(4))
+show("coffee_trace_markdown", "exact", coffee().trace([200.0, 13.9]).to_markdown(4))
+show("coffee_trace_latex", "exact", coffee().trace([200.0, 13.9]).to_latex(4))
+show("coffee_summary", "exact", coffee().summary())
 # The course's printed figures, to 5 significant digits, on every interpreter.
 model = coffee()
 show("coffee_course_figures", "exact", [
