@@ -30,7 +30,7 @@ import math
 from . import activations
 from .checks import as_count, as_matrix, as_vector
 from .errors import NeuronError, ShapeError
-from .trace import DenseStep, LayerStep, NormalizationStep
+from .trace import DenseStep, FeatureStep, LayerStep, NormalizationStep
 from .vector import kernel_dot, preactivations
 
 
@@ -512,6 +512,11 @@ class Activation(Layer):
     def _forward(self, values):
         return self.activation.apply(values)
 
+    def _trace(self, values):
+        if not self.activation.elementwise:
+            return LayerStep(self, values, self._forward(values))
+        return FeatureStep(self, values, self._forward(values), "%s(x)" % self.activation.name)
+
     def __repr__(self):
         return "<Activation %r: %s>" % (self.name, self.activation.name)
 
@@ -672,6 +677,14 @@ class BatchNormalization(Layer):
         return [g * ((x - m) / d) + b
                 for x, m, d, g, b in zip(values, mean, self._deviation, self.gamma, self.beta)]
 
+    def _trace(self, values):
+        return FeatureStep(
+            self, values, self._forward(values),
+            "gamma * (x - mean) / sqrt(variance + epsilon) + beta",
+            [("gamma", self.gamma), ("mean", self.moving_mean),
+             ("variance", self.moving_variance), ("epsilon", self.epsilon), ("beta", self.beta)],
+        )
+
 
 class LeakyReLU(Layer):
     """Keras's LeakyReLU layer: ``x`` for ``x > 0``, else ``negative_slope * x`` (default 0.3).
@@ -692,6 +705,10 @@ class LeakyReLU(Layer):
         s = self.negative_slope
         # x > 0 is False for NaN, and s * NaN keeps it NaN.
         return [x if x > 0.0 else s * x for x in values]
+
+    def _trace(self, values):
+        return FeatureStep(self, values, self._forward(values), "x if x > 0 else slope * x",
+                           [("slope", self.negative_slope)])
 
 
 class ReLU(Layer):
@@ -739,6 +756,14 @@ class ReLU(Layer):
             out.append(y)
         return out
 
+    def _trace(self, values):
+        return FeatureStep(
+            self, values, self._forward(values),
+            "min(x if x > threshold else 0, max_value) - slope * max(threshold - x, 0)",
+            [("threshold", self.threshold), ("max_value", self.max_value if self.max_value is not None else float("inf")),
+             ("slope", self.negative_slope)],
+        )
+
 
 class ELU(Layer):
     """Keras's ELU layer: ``x`` for ``x > 0``, else ``alpha * (exp(x) - 1)``.
@@ -760,6 +785,10 @@ class ELU(Layer):
         alpha = self.alpha
         expm1 = math.expm1
         return [x if x > 0.0 else alpha * expm1(x) for x in values]
+
+    def _trace(self, values):
+        return FeatureStep(self, values, self._forward(values), "x if x > 0 else alpha * (exp(x) - 1)",
+                           [("alpha", self.alpha)])
 
 
 class PReLU(Layer):
@@ -811,6 +840,10 @@ class PReLU(Layer):
         if alpha is None or len(values) != len(alpha):
             _check_features(self, values, alpha)
         return [x if x > 0.0 else a * x for x, a in zip(values, alpha)]
+
+    def _trace(self, values):
+        return FeatureStep(self, values, self._forward(values), "x if x > 0 else alpha * x",
+                           [("alpha", self.alpha)])
 
 
 class Softmax(Layer):
