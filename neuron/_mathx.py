@@ -81,21 +81,31 @@ def two_diff(a, b):
     hi = a - b
     if hi - hi != 0.0:  # inf or NaN: there is no finite remainder.
         return hi, 0.0
-    a_part = hi + b
-    b_part = a_part - hi
-    return hi, (a - a_part) - (b_part - b)
+    a_part = hi + b  # the part of a that made it into hi
+    b_part = a_part - hi  # and the part of b
+    return hi, (a - a_part) + (b_part - b)
+
+
+_TWO_600 = 2.0 ** 600
 
 
 def sqrt_x2_plus(x, c):
     """``sqrt(x*x + c)`` for ``c >= 0`` without overflow for any finite x.
 
-    Below 1e150 the square cannot overflow and is used as it is (error
-    within about 1 ulp); above, ``|x| * sqrt(1 + c/x/x)``, where ``c/x/x``
-    is tiny (or 0.0) and the result is within about 1 ulp too.
+    Between 1e-150 and 1e150 the square neither overflows nor underflows
+    and is used as it is (error within about 1 ulp); above,
+    ``|x| * sqrt(1 + c/x/x)``, where ``c/x/x`` is tiny (or 0.0); below, x*x
+    would underflow, so unless c swamps it both are scaled by 2**600.
     """
     a = abs(x)
     if a > 1e150:
         return a * _sqrt(1.0 + c / a / a)
+    if a < 1e-150:
+        if c > 1e-280:
+            return _sqrt(c)  # x*x is below 1e-20 of c
+        scale = _TWO_600
+        a *= scale
+        return _sqrt(a * a + c * scale * scale) / scale
     return _sqrt(a * a + c)
 
 

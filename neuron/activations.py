@@ -470,8 +470,8 @@ def _tanh_fn(z):
 
 # x - tanh(x) = sum over n >= 2 of c_n x^(2n-1), c_n from the Bernoulli
 # numbers: -2^(2n) (2^(2n) - 1) B_2n / (2n)!  (exact fractions rounded to
-# float; tests/test_activations_mathx.py recomputes them).  18 terms reach
-# 2**-60 of the first at |x| = 0.5.
+# float; tests/test_activations_mathx.py recomputes them).  The terms shrink
+# by (2/pi)^2 per step at |x| = 1; the 48 here reach 2**-60 of the first.
 _TANH_SHRINK_SERIES = (
     0.3333333333333333,
     -0.13333333333333333,
@@ -491,15 +491,46 @@ _TANH_SHRINK_SERIES = (
     -4.294911078273806e-07,
     1.7406618963571648e-07,
     -7.054636946400968e-08,
+    2.859136662305254e-08,
+    -1.1587644432798853e-08,
+    4.6962953982309016e-09,
+    -1.903336833931276e-09,
+    7.713933635359062e-10,
+    -3.126339545892087e-10,
+    1.26705769303054e-10,
+    -5.135191408039368e-11,
+    2.0812146867700473e-11,
+    -8.434845419094337e-12,
+    3.4185140868111557e-12,
+    -1.385471574294847e-12,
+    5.61510479241468e-13,
+    -2.2757162553728747e-13,
+    9.223130585139532e-14,
+    -3.737994031096739e-14,
+    1.5149519187148606e-14,
+    -6.139868862616814e-15,
+    2.488395122276279e-15,
+    -1.0085085566354096e-15,
+    4.087331226869014e-16,
+    -1.6565329513786285e-16,
+    6.713675175048712e-17,
+    -2.7209500613044588e-17,
+    1.102759523372237e-17,
+    -4.4693160072374125e-18,
+    1.8113455516997665e-18,
+    -7.3411070113401475e-19,
+    2.975238606536194e-19,
+    -1.2058187889305074e-19,
 )
 
 
 def _tanh_shrink(z):
-    # z - tanh(z).  Below |z| = 0.5 the subtraction would lose up to
+    # z - tanh(z).  Below |z| = 1 the subtraction would lose up to
     # log2(3 / z^2) bits, so the Taylor series is summed instead (Horner in
-    # z^2).  Above 0.5 the subtraction is exact up to z = 1.9 (Sterbenz) and
-    # only tanh's own rounding is left: at most 6 ulps at 0.5, falling fast.
-    if -0.5 < z < 0.5:
+    # z^2).  From 1 on the subtraction is exact up to z = 1.9 (Sterbenz) and
+    # only tanh's own error is left, magnified by tanh(z) / (z - tanh(z)):
+    # with libm's tanh within 2 ulps, 7 ulps at z = 1, falling fast.
+    if -1.0 < z < 1.0:
         z2 = z * z
         acc = 0.0
         for c in reversed(_TANH_SHRINK_SERIES):

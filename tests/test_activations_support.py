@@ -123,8 +123,19 @@ def dtanh(x):
         x = Decimal(x)
         if x < 0:
             return -dtanh(-x)
+        if x < Decimal("1e-25"):
+            return x - x * x * x / 3  # (1 - e)/(1 + e) would cancel to 0
         e = (-2 * x).exp()
         return (1 - e) / (1 + e)
+
+
+def dexpm1(x):
+    with localcontext() as ctx:
+        ctx.prec = DIGITS + 10
+        x = Decimal(x)
+        if abs(x) < Decimal("1e-25"):
+            return x + x * x / 2  # exp(x) - 1 would cancel
+        return x.exp() - 1
 
 
 def dsqrt(x):
@@ -139,6 +150,8 @@ def dncdf(x):
         ctx.prec = DIGITS + 40
         x = Decimal(x)
         u = abs(x) / Decimal(2).sqrt()
+        if u == 0:
+            return Decimal("0.5")
         if u < 3:
             # erf(u) = 2/sqrt(pi) exp(-u^2) sum (2u^2)^n u / (2n+1)!!
             term = u
