@@ -114,8 +114,10 @@ def get(name, **params):
     params are given) or a plain callable ``g(z) -> a``, wrapped as an
     element-wise activation named after it.
 
-    >>> get("relu")
-    Activation('relu')
+    >>> get("sigmoid")
+    Activation('sigmoid')
+    >>> get("elu", alpha=2)
+    Activation('elu', alpha=2.0)
 
     Raises :class:`~neuron.NeuronError` for an unknown name (listing the
     closest known ones) and :class:`TypeError` for a parameter the activation
