@@ -63,6 +63,23 @@ class Activation:
             return [f(z) for z in zs]
         return self.function(zs)
 
+    def changed_params(self):
+        """The parameters that differ from the registry's defaults (all, for a custom one).
+
+        >>> get("relu", max_value=6.0).changed_params()
+        {'max_value': 6.0}
+        >>> get("relu").changed_params()
+        {}
+        """
+        recipe = _REGISTRY.get(self.name)
+        defaults = recipe.defaults if recipe is not None else {}
+        out = {}
+        for key, value in self.params.items():
+            default = defaults.get(key, _MISSING)
+            if default is _MISSING or default != value or type(default) is not type(value):
+                out[key] = value
+        return out
+
     def __eq__(self, other):
         return (
             isinstance(other, Activation)
@@ -75,9 +92,13 @@ class Activation:
 
     def __repr__(self):
         parts = [repr(self.name)]
-        for key in sorted(self.params):
-            parts.append("%s=%r" % (key, self.params[key]))
+        changed = self.changed_params()
+        for key in sorted(changed):
+            parts.append("%s=%r" % (key, changed[key]))
         return "Activation(%s)" % ", ".join(parts)
+
+
+_MISSING = object()
 
 
 class _Recipe:

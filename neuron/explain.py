@@ -139,7 +139,7 @@ def _plural(count, word):
 def _activation_label(activation):
     # "sigmoid", or "leaky_relu (alpha=0.3)": parameters sorted by name,
     # since MicroPython's dicts keep no order.
-    params = getattr(activation, "params", None) or {}
+    params = activation.changed_params() if hasattr(activation, "changed_params") else {}
     if not params:
         return activation.name, ""
     shown = []

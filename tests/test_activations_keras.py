@@ -18,7 +18,8 @@ from decimal import Decimal, localcontext
 import pytest
 
 from neuron import activations
-from test_activations_support import row_error, table_error
+from fixtures import exact_mish_forward, expected_exact
+from tolerance import max_error
 
 DATA = os.path.join(os.path.dirname(__file__), "data", "keras")
 FIXTURES = sorted(
@@ -26,14 +27,6 @@ FIXTURES = sorted(
 )
 LIMIT = 1e-11
 
-# Rows whose `expected_exact` is itself wrong, checked against the 200-digit
-# oracle below instead.  act_mish row 2 (inputs all -40): the second layer's
-# z are about -404, -179 and -194, where mish(z) = z*tanh(log(1 + e^z)) is
-# -1.17e-173, -4.78e-76 and -1.45e-82 (mpmath at 80 digits agrees, and so
-# does Keras's float64 run); the fixture's 60-digit reference rounded
-# 1 + e^z to 1 and recorded 0.0, which by the error measure (relative to
-# the row's own scale) no correct value can match.
-WRONG_REFERENCE = {("act_mish", 2)}
 
 
 def load(path):
@@ -75,14 +68,8 @@ def test_every_keras_3_activation_has_a_fixture():
 def test_fixture_within_1e_11_of_exact(path):
     fixture = load(path)
     name = os.path.basename(path)[:-5]
-    got, want = [], []
-    for n, row in enumerate(fixture["inputs"]):
-        got.append(forward(fixture, row))
-        if (name, n) in WRONG_REFERENCE:
-            want.append(exact_mish_forward(fixture, row))
-        else:
-            want.append(fixture["expected_exact"][n])
-    error = table_error(got, want)
+    got = [forward(fixture, row) for row in fixture["inputs"]]
+    error = max_error(got, expected_exact(name, fixture))[0]
     assert error <= LIMIT, "%s: error %.3g vs expected_exact (Keras's own float64: %.3g)" % (
         os.path.basename(path), error, fixture["keras_f64_max_rel_error_vs_exact"])
 
@@ -94,34 +81,10 @@ def test_more_exact_than_keras_where_keras_is_off(name):
     prefix = "last_" if name in ("log_softmax", "sparsemax") else "act_"
     fixture = load(os.path.join(DATA, prefix + name + ".json"))
     got = [forward(fixture, row) for row in fixture["inputs"]]
-    ours = table_error(got, fixture["expected_exact"])
-    keras = table_error(fixture["expected_f64"], fixture["expected_exact"])
+    ours = max_error(got, fixture["expected_exact"])[0]
+    keras = max_error(fixture["expected_f64"], fixture["expected_exact"])[0]
     assert keras > 1e-9
     assert ours * 1000 < keras
-
-
-def exact_mish_forward(fixture, row):
-    # The fixture's own recipe, with enough digits: each layer's z exactly
-    # (products and sums of floats in 200-digit Decimal), mish in Decimal
-    # with a log1p that keeps a tiny e^z, each layer's output rounded to a
-    # float.
-    weights = fixture["weights"]
-    out = row
-    with localcontext() as ctx:
-        ctx.prec = 200
-        for n in range(len(fixture["layers"])):
-            kernel, bias = weights[2 * n], weights[2 * n + 1]
-            layer = []
-            for j in range(len(bias)):
-                z = Decimal(bias[j])
-                for i in range(len(out)):
-                    z += Decimal(out[i]) * Decimal(kernel[i][j])
-                t = z.exp()
-                softplus = t - t * t / 2 + t * t * t / 3 if t < Decimal("1e-40") else (1 + t).ln()
-                e = (-2 * softplus).exp()
-                layer.append(float(z * (1 - e) / (1 + e)))
-            out = layer
-    return out
 
 
 def test_wrong_reference_rows_really_are_wrong():
@@ -132,4 +95,4 @@ def test_wrong_reference_rows_really_are_wrong():
     oracle = exact_mish_forward(fixture, row)
     assert fixture["expected_exact"][2] == [0.0, 0.0, 0.0]
     assert all(v < 0.0 for v in oracle)
-    assert row_error(fixture["expected_f64"][2], oracle) < 1e-13
+    assert max_error([fixture["expected_f64"][2]], [oracle])[0] < 1e-13

@@ -60,41 +60,6 @@ def assert_close(got, want, ulps=None, rel=None, abs_=0.0, what=""):
     )
 
 
-def row_error(got, ref):
-    """The fixtures' error measure (fixtures README) for one output row.
-
-    Each finite entry's error is |got - ref| / max(|ref|, 1e-9 * M), M the
-    largest finite |ref| in the row; inf and NaN entries must match exactly
-    (an error of inf otherwise).
-    """
-    if len(got) != len(ref):
-        return math.inf
-    finite = [abs(r) for r in ref if r - r == 0.0]
-    scale = 1e-9 * max(finite) if finite else 0.0
-    worst = 0.0
-    for g, r in zip(got, ref):
-        if r - r != 0.0:  # inf or NaN in the reference
-            same = (g == r) or (g != g and r != r)
-            if not same:
-                return math.inf
-            continue
-        if g - g != 0.0:
-            return math.inf
-        denominator = max(abs(r), scale)
-        if denominator == 0.0:
-            if g != 0.0:
-                return math.inf
-            continue
-        worst = max(worst, abs(g - r) / denominator)
-    return worst
-
-
-def table_error(got_rows, ref_rows):
-    """The largest row_error over a table of rows."""
-    assert len(got_rows) == len(ref_rows)
-    return max(row_error(g, r) for g, r in zip(got_rows, ref_rows))
-
-
 # --- high-precision oracles (decimal, 60 digits) ------------------------------
 
 DIGITS = 60

@@ -9,7 +9,7 @@ import neuron
 from neuron.cli import main
 from neuron.models import coffee
 
-from fixtures import path, require_module
+from fixtures import path
 
 
 def run(argv, capsys):
@@ -62,7 +62,6 @@ def test_convert_sklearn_json_then_predict_gives_sklearn_labels(capsys, tmp_path
 
 
 def test_convert_safetensors_with_module_names(capsys, tmp_path):
-    require_module("neuron.formats.safetensors")
     target = tmp_path / "m.json"
     code, _, err = run(["convert", path("torch", "mlp_sigmoid.safetensors"), str(target),
                         "--torch-modules", "Linear,Sigmoid,Linear,Sigmoid"], capsys)
@@ -82,14 +81,12 @@ def test_load_refuses_what_is_not_a_model():
 
 
 def test_load_refuses_torch_pickles_with_the_safetensors_hint():
-    require_module("neuron.formats.torch_pickle")
     with pytest.raises(neuron.FormatError, match="safetensors") as caught:
         neuron.load(path("torch", "mlp_relu.pt"))
     assert "mlp_relu.pt" in str(caught.value)
 
 
 def test_load_of_a_weights_file_explains_what_to_do():
-    require_module("neuron.formats.npy")
     with pytest.raises(neuron.FormatError, match="weights only") as caught:
         neuron.load(path("keras", "coffee.npz"))
     assert "arr_0 2" in str(caught.value) and "from_keras" in str(caught.value)
@@ -98,6 +95,5 @@ def test_load_of_a_weights_file_explains_what_to_do():
 
 
 def test_read_arrays_orders_names_numerically():
-    require_module("neuron.formats.safetensors")
     names = list(neuron.formats.read_arrays(path("torch", "mlp_mixed.safetensors")))
     assert names[-2:] == ["10.bias", "10.weight"]

@@ -136,12 +136,7 @@ def _activation_fields(activation, out, where):
     out["activation"] = activation.name
     # Only the parameters that differ from the activation's defaults, so a
     # plain relu stays "relu" in the file.
-    try:
-        defaults = activations.get(activation.name).params
-    except (NeuronError, TypeError):  # it has required parameters
-        defaults = {}
-    params = dict((key, value) for key, value in activation.params.items()
-                  if key not in defaults or defaults[key] != value or type(defaults[key]) is not type(value))
+    params = activation.changed_params()
     if params:
         out["activation_params"] = params
 
