@@ -6,9 +6,7 @@ import os
 import zipfile
 from decimal import Decimal, localcontext
 
-import pytest
 
-from neuron import activations
 
 DATA = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data")
 

@@ -13,7 +13,6 @@ import glob
 import json
 import os
 
-from decimal import Decimal, localcontext
 
 import pytest
 

@@ -7,7 +7,7 @@ import subprocess
 import pytest
 
 import neuron
-from neuron import Dense, Layer, NeuronError, Normalization, Sequential, ShapeError
+from neuron import Dense, Layer, NeuronError, Normalization, Sequential
 from neuron.cli import main
 from neuron.explain import document, latex_escape, latex_number, render
 from neuron.models import coffee

@@ -1,7 +1,6 @@
 """neuron's JSON format: exact round trips, atomic saves, and refusal of broken files."""
 
 import json
-import math
 import os
 
 import pytest

@@ -539,7 +539,7 @@ def _read_dataspace(cur):
     """Decode a dataspace message: a shape tuple, or None for a null space."""
     version = cur.u8()
     rank = cur.u8()
-    flags = cur.u8()
+    cur.u8()  # flags: only say whether maximum sizes follow, which a reader skips
     if version == 1:
         cur.skip(5)
         null = False
