@@ -337,7 +337,7 @@ def _refuse_unclaimed(root, prefix, claimed, source):
         group = layers[name]
         holds = isinstance(group, Dataset) or any(True for _ in group.walk())
         if holds:
-            raise FormatError("holds weights that no layer of config.json reads (the layers are %s)"
+            raise FormatError("holds weights that no layer of the model reads (the layers read %s)"
                               % ", ".join(sorted(p[len("layers/"):] for p in claimed)), source,
                               prefix + "/" + name)
 
@@ -508,9 +508,13 @@ def load_weights(model, source):
                           "(first bytes %r)" % data[:8], name)
     if "model_weights" in root.keys() or "layer_names" in root.attrs:
         found = _legacy_by_order(model, root, name)
+        _set_checked(model, found, name, lambda: None)
     else:
         found = _keras3_by_class(model, root, name)
-    _set_checked(model, found, name)
+        # Groups of weights no layer reads are reported after the layers'
+        # own mismatches, which say more.
+        paths = set(path[:-len("/vars")] for _, path, _ in found)
+        _set_checked(model, found, name, lambda: _refuse_unclaimed(root, _layers_prefix(root), paths, name))
 
 
 def _keras3_by_class(model, root, source):
@@ -520,7 +524,6 @@ def _keras3_by_class(model, root, source):
     for layer, path in zip(model.layers, paths):
         path = prefix + path[len("layers"):]
         found.append((layer, path + "/vars", _keras3_vars(root, path, source)))
-    _refuse_unclaimed(root, prefix, set(paths), source)
     return found
 
 
@@ -566,7 +569,7 @@ def _shape(value):
     return tuple(shape)
 
 
-def _set_checked(model, found, source):
+def _set_checked(model, found, source, last_check):
     import copy
 
     flat = []
@@ -581,6 +584,7 @@ def _set_checked(model, found, source):
                                       % (layer._where(), _shape_text(_shape(have)), index,
                                          _shape_text(_shape(new))), source, "%s/%d" % (where, index))
         flat.extend(arrays)
+    last_check()
     # Set a copy first: if a layer refuses its arrays (a shape the layer
     # could only tell once built, a NaN), the model itself is untouched.
     trial = copy.deepcopy(model)
