@@ -193,6 +193,22 @@ def test_keras2_hard_sigmoid_is_the_keras2_formula():
         assert_close([model(x)], [values], 1e-15, "keras2 hard_sigmoid")
 
 
+def _hard_sigmoid_names(data):
+    model = load_or_skip(data)
+    return [layer.activation.name for layer in model.layers], model.metadata
+
+
+def test_legacy_h5_without_keras_version_is_read_as_keras2():
+    # Renaming the attribute (same length, so the file stays valid) hides
+    # the version; Keras 1 and 2 both meant the 0.2 z + 0.5 formula.
+    data = read_bytes("hdf5", "keras2_hard_sigmoid.h5")
+    names, metadata = _hard_sigmoid_names(data.replace(b"keras_version", b"keras_versioN"))
+    assert names == ["keras2.hard_sigmoid"] * 2
+    assert metadata["keras_version"] == "not recorded: read as Keras 2"
+    names, metadata = _hard_sigmoid_names(data.replace(b"2.13.1", b"1.13.1"))
+    assert names == ["keras2.hard_sigmoid"] * 2 and metadata["source"] == "keras 1.13.1"
+
+
 def test_unsupported_layer_is_refused_by_name_and_class():
     with pytest.raises(neuron.FormatError, match="'layer_normalization' is a LayerNormalization"):
         neuron.load(path("keras_written", "unsupported.keras"))

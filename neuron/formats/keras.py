@@ -375,8 +375,8 @@ def _weights_note(error, per_layer, weights_source):
     path, arrays = per_layer[int(match.group(1))]
     if path is None:
         return ""
-    return " (its weights: %s in %s, %d array%s)" % (path, weights_source, len(arrays),
-                                                     "" if len(arrays) == 1 else "s")
+    where = path if weights_source is None else "%s in %s" % (path, weights_source)
+    return " (its weights: %s, %d array%s)" % (where, len(arrays), "" if len(arrays) == 1 else "s")
 
 
 # --- legacy .h5 (Keras 2, tf.keras; Keras 3's model.save("m.h5")) -------------
