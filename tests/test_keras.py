@@ -330,14 +330,16 @@ def test_damaged_keras_file_by_name_goes_to_the_keras_reader(tmp_path):
 
 
 def test_hdf5_after_a_user_block_is_recognised():
-    data = b"\0" * 512 + read_bytes("hdf5", "keras2_coffee.h5")
+    # A user block of 512 bytes in front: the superblock moves to 512 and
+    # records that as its base address (superblock version 0 keeps the base
+    # 24 bytes in), against which every other address counts.
+    data = bytearray(b"\0" * 512 + read_bytes("hdf5", "keras2_coffee.h5"))
+    assert neuron.formats._sniff(bytes(data)) == "keras"
     with pytest.raises(neuron.FormatError):
-        # The reader finds the superblock at 512 but the addresses inside
-        # count from the start of the superblock only when the base address
-        # says so; h5py's files say 0, so this shifted copy is broken; it
-        # must still be recognised as HDF5 and refused cleanly.
-        neuron.load(data)
-    assert neuron.formats._sniff(data) == "keras"
+        neuron.load(bytes(data))  # the base still says 0: every address is off by 512
+    data[512 + 24:512 + 32] = (512).to_bytes(8, "little")
+    fixture = load_json("keras", "coffee.json")
+    assert_close(neuron.load(bytes(data)).predict(fixture["inputs"]), fixture["expected_f64"], F64, "user block")
 
 
 def test_not_a_model_hdf5_file():

@@ -207,12 +207,12 @@ def _sniff(data):
             return "safetensors"
     if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{":
         return "neuron"
-    if len(data) >= 520:
-        # HDF5 may start after a user block of 512, 1024, 2048, ... bytes.
-        from .keras import is_hdf5
-
-        if is_hdf5(data):
+    # HDF5 may start after a user block of 512, 1024, 2048, ... bytes.
+    pos = 512
+    while pos + 8 <= len(data):
+        if data[pos:pos + 8] == _HDF5_MAGIC:
             return "keras"
+        pos *= 2
     return None
 
 
