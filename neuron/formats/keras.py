@@ -51,7 +51,6 @@ import io
 import json
 import re
 import zipfile
-import zlib
 
 from ..errors import FormatError, NeuronError
 from .hdf5 import Dataset, Group, open_hdf5
