@@ -128,7 +128,8 @@ def from_keras(model_or_config, weights=None, *, keras_version=None):
     if keras_version:
         source = "keras " + keras_version
     entries, name = _keras_layer_entries(config)
-    keras2 = bool(keras_version) and keras_version.split(".")[0] == "2"
+    # Keras 1 and 2 share the older meanings (hard_sigmoid = clip(0.2 z + 0.5, 0, 1)).
+    keras2 = bool(keras_version) and keras_version.split(".")[0] in ("1", "2")
     weights = _weight_list(weights)
     layers = []
     start = 0

@@ -166,6 +166,22 @@ class Sequential:
             start += count
         self._check_chain()
 
+    def load_weights(self, source):
+        """Set the weights from a Keras weights file, as Keras's ``model.load_weights`` does.
+
+        ``source`` (a path, ``bytes`` or a binary file object) is a
+        ``.weights.h5`` from ``model.save_weights``, a ``.keras`` archive or
+        a legacy ``.h5``; the model must have the architecture that wrote
+        it.  Keras 3 files are matched layer by layer by Keras's naming
+        rule (the second Dense reads ``layers/dense_1/vars``).  Nothing is
+        set unless every array fits: a mismatch raises
+        :class:`~neuron.FormatError` naming the layer and the dataset.
+        See :func:`neuron.formats.keras.load_weights`.
+        """
+        from .formats.keras import load_weights
+
+        load_weights(self, source)
+
     def save(self, path):
         """Write the model to ``path`` as neuron's JSON format, atomically.
 

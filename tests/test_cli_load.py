@@ -72,8 +72,8 @@ def test_convert_safetensors_with_module_names(capsys, tmp_path):
 def test_load_refuses_what_is_not_a_model():
     with pytest.raises(neuron.FormatError, match="unrecognised"):
         neuron.load(b"\x00\x01\x02 garbage")
-    with pytest.raises(neuron.FormatError, match="not supported yet"):
-        neuron.load(path("keras", "coffee.keras"))
+    with pytest.raises(neuron.FormatError, match="weights only.*load_weights"):
+        neuron.load(path("keras", "coffee.weights.h5"))
     with pytest.raises(neuron.FormatError, match="Keras config"):
         neuron.load(b'{"class_name": "Sequential", "config": {}}')
     with pytest.raises(neuron.FormatError, match="unknown format"):

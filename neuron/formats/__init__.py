@@ -175,6 +175,8 @@ def _pick_format(data, name, format):
                               % (format, ", ".join(sorted(FORMATS))), name)
         return format
     kind = _sniff(data)
+    if kind == "npz" and name and name.lower().endswith(".keras"):
+        kind = "keras"  # a damaged .keras zip: let the Keras reader say what is wrong
     if kind is None and name:
         lower = name.lower()
         for candidate, (_, extensions) in FORMATS.items():
@@ -205,6 +207,12 @@ def _sniff(data):
             return "safetensors"
     if data.lstrip(b" \t\r\n\xef\xbb\xbf")[:1] == b"{":
         return "neuron"
+    # HDF5 may start after a user block of 512, 1024, 2048, ... bytes.
+    pos = 512
+    while pos + 8 <= len(data):
+        if data[pos:pos + 8] == _HDF5_MAGIC:
+            return "keras"
+        pos *= 2
     return None
 
 

@@ -118,7 +118,7 @@ def read_npz(data, source=None, max_bytes=MAX_NPZ_BYTES):
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError,
-            EOFError, struct.error, UnicodeDecodeError) as exc:
+            EOFError, struct.error, UnicodeDecodeError, NotImplementedError) as exc:
         raise FormatError("not a valid .npz (zip) file: %s" % exc, source)
     with archive:
         members = archive.infolist()

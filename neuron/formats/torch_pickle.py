@@ -65,5 +65,5 @@ def _zip_names(data):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             return archive.namelist()
     except (zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, OSError, EOFError,
-            struct.error, UnicodeDecodeError):
+            struct.error, UnicodeDecodeError, NotImplementedError):
         return []
