@@ -284,7 +284,7 @@ def _name_layers(layers):
     for layer in layers:
         if layer.name:
             continue
-        base = _snake(layer.kind)
+        base = snake_case(layer.kind)
         n = seen.get(base, 0)
         name = base if n == 0 else "%s_%d" % (base, n)
         while name in taken:
@@ -295,16 +295,23 @@ def _name_layers(layers):
         layer.name = name
 
 
-def _snake(kind):
-    # Keras's rule (keras.src.utils.naming.to_snake_case): an underscore
-    # before each capitalised word and between a lower-case letter or digit
-    # and a capital, then lower case: "Dense" -> "dense", "PReLU" -> "p_re_lu".
+def snake_case(kind):
+    """A class name the way Keras names layers and saves them: ``"PReLU"`` -> ``"p_re_lu"``.
+
+    Keras's rule (``keras.src.utils.naming.to_snake_case``): keep letters,
+    digits and ``_``; put ``_`` before each capital that starts a lower-case
+    word, and between a lower-case letter and a capital; then lower the case.
+    Written without ``re`` so it runs on MicroPython.
+
+    >>> [snake_case(k) for k in ("Dense", "PReLU", "LeakyReLU", "BatchNormalization", "ELU", "Conv2D")]
+    ['dense', 'p_re_lu', 'leaky_re_lu', 'batch_normalization', 'elu', 'conv2d']
+    """
+    kind = "".join(ch for ch in kind if ch.isalpha() or ch.isdigit() or ch == "_")
     out = []
     for i, ch in enumerate(kind):
         if i and ch.isupper():
-            before = kind[i - 1]
             starts_word = i + 1 < len(kind) and kind[i + 1].islower()
-            if starts_word or before.islower() or before.isdigit():
+            if starts_word or kind[i - 1].islower():
                 out.append("_")
         out.append(ch.lower())
     return "".join(out)

@@ -53,6 +53,7 @@ import re
 import zipfile
 
 from ..errors import FormatError, NeuronError
+from ..sequential import snake_case
 from .hdf5 import Dataset, Group, open_hdf5
 
 __all__ = ["load_keras", "load_weights", "keras_layer_paths", "to_snake_case"]
@@ -68,20 +69,8 @@ _WEIGHTS = "model.weights.h5"
 _MAX_DEFLATE_RATIO = 1100
 
 
-def to_snake_case(name):
-    """A class name as Keras turns it into a saving path: ``"PReLU"`` -> ``"p_re_lu"``.
-
-    Keras's rule (``keras.src.utils.naming.to_snake_case``): drop
-    characters that are not letters, digits or ``_``; put ``_`` before each
-    capital that starts a lower-case word, and between a lower-case letter
-    and a capital; then lower the case.
-
-    >>> [to_snake_case(n) for n in ("Dense", "PReLU", "LeakyReLU", "BatchNormalization", "ELU")]
-    ['dense', 'p_re_lu', 'leaky_re_lu', 'batch_normalization', 'elu']
-    """
-    name = re.sub(r"\W+", "", name)
-    name = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
-    return re.sub(r"([a-z])([A-Z])", r"\1_\2", name).lower()
+# Keras's class-name-to-path rule; one implementation, shared with Sequential's layer names.
+to_snake_case = snake_case
 
 
 def keras_layer_paths(class_names, sequential=True):
