@@ -314,6 +314,9 @@ class _Program:
 
     def function(self, model, name, indent=""):
         self.indent = indent
+        for layer in model.layers:
+            if not layer.built:
+                raise NeuronError("compile: %s has no weights yet" % layer._where())
         n_in = _input_size(model)
         self.emit("def %s(x):" % name)
         self.indent = indent + "    "
@@ -331,8 +334,6 @@ class _Program:
         self.indent = indent
 
     def layer(self, k, layer, values):
-        if not layer.built:
-            raise NeuronError("compile: %s has no weights yet" % layer._where())
         # Exactly these classes: a subclass may compute something else.
         kind = type(layer)
         if kind is Dense:

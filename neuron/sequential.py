@@ -116,6 +116,7 @@ class Sequential:
         if not isinstance(value, bool):
             raise TypeError("%s.compiled must be True or False, got %s" % (self.name, type(value).__name__))
         self._compiled = value
+        self._versions = None  # rebuild (or drop) the compiled function on the next call
         self._stamp = -1
 
     def compile(self, exact=True):
@@ -133,7 +134,7 @@ class Sequential:
         # Called when some layer changed since the last call (or never ran).
         self._stamp = Layer._changes
         versions = [layer._version for layer in self.layers]
-        if versions == self._versions and self._compiled:
+        if versions == self._versions:
             return
         self._versions = versions
         self._run = None
