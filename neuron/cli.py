@@ -9,6 +9,7 @@ import sys
 # (command, module under neuron.commands), in the order --help lists them.
 COMMANDS = [
     ("coffee", "coffee"),
+    ("export", "export"),
 ]
 
 
