@@ -77,14 +77,25 @@ def per_call(function, repeat=None, budget=None):
     return statistics.median(times)
 
 
+SAMPLES = {}  # name -> per-round times of the last interleaved() run
+
+
 def interleaved(functions, rounds=None):
     """Median seconds per call for each function, timed in alternation (fair on a noisy machine)."""
-    rounds = rounds or (3 if QUICK else 7)
+    rounds = rounds or (3 if QUICK else 9)
     samples = {name: [] for name in functions}
     for _ in range(rounds):
         for name, function in functions.items():
-            samples[name].append(per_call(function, repeat=3 if QUICK else 5))
+            samples[name].append(per_call(function, repeat=3))
+    SAMPLES.clear()
+    SAMPLES.update(samples)
     return {name: statistics.median(values) for name, values in samples.items()}
+
+
+def ratio(a, b):
+    """Median over rounds of time(a) / time(b), each pair timed back to back: drifts in
+    the machine's load cancel out of each pair."""
+    return statistics.median(x / y for x, y in zip(SAMPLES[a], SAMPLES[b]))
 
 
 def us(seconds):
@@ -287,31 +298,33 @@ def section_coffee():
         kmodel(kx)
         times["Keras model(x), eager"] = per_call(lambda: kmodel(kx), repeat=5, budget=0.2)
 
-    numpy_time = times.get("NumPy: the lab's my_sequential")
-    floor_time = times["floor: hand-unrolled, loop order"]
+    NUMPY, FLOOR = "NumPy: the lab's my_sequential", "floor: hand-unrolled, loop order"
+    FORWARD, COMPILED = "neuron forward (checked, compiled inside)", "neuron compiled function"
+    has_numpy = NUMPY in SAMPLES
     for name, t in times.items():
-        ratio = []
-        if numpy_time:
-            ratio.append("%.1fx faster than NumPy" % (numpy_time / t) if t < numpy_time
-                         else "%.1fx NumPy's time" % (t / numpy_time))
-        ratio.append("%.2fx the floor" % (t / floor_time))
-        add("1. coffee, one example", name, us(t), "; ".join(ratio))
+        text = []
+        if has_numpy and name in SAMPLES:
+            r = ratio(NUMPY, name)
+            text.append("%.1fx faster than NumPy" % r if r >= 1 else "%.1fx NumPy's time" % (1 / r))
+        if name in SAMPLES:
+            text.append("%.2fx the floor" % ratio(name, FLOOR))
+        add("1. coffee, one example", name, us(t), "; ".join(text))
 
-    forward, comp = times["neuron forward (checked, compiled inside)"], times["neuron compiled function"]
-    if numpy_time:
-        add("1. coffee, one example", "target: forward >= 3x faster than NumPy", "%.1fx" % (numpy_time / forward),
-            "", verdict(numpy_time / forward >= 3))
-        add("1. coffee, one example", "target: compiled >= 5x faster than NumPy", "%.1fx" % (numpy_time / comp),
-            "", verdict(numpy_time / comp >= 5))
-    if "PyTorch model(x), no_grad" in times:
-        r = times["PyTorch model(x), no_grad"] / forward
+    if has_numpy:
+        r = ratio(NUMPY, FORWARD)
+        add("1. coffee, one example", "target: forward >= 3x faster than NumPy", "%.1fx" % r, "", verdict(r >= 3))
+        r = ratio(NUMPY, COMPILED)
+        add("1. coffee, one example", "target: compiled >= 5x faster than NumPy", "%.1fx" % r, "", verdict(r >= 5))
+    if "PyTorch model(x), no_grad" in SAMPLES:
+        r = ratio("PyTorch model(x), no_grad", FORWARD)
         add("1. coffee, one example", "target: forward >= 10x faster than PyTorch", "%.1fx" % r, "", verdict(r >= 10))
-    add("1. coffee, one example", "target: compiled within 1.2x of the floor (loop order)", "%.2fx" % (comp / floor_time),
-        "", verdict(comp / floor_time <= 1.2))
+    r = ratio(COMPILED, FLOOR)
+    add("1. coffee, one example", "target: compiled within 1.2x of the floor (loop order)", "%.2fx" % r,
+        "", verdict(r <= 1.2))
     if KERNEL == "math.sumprod":
-        sp = times["floor: hand-unrolled with math.sumprod"]
-        add("1. coffee, one example", "  same, against the floor with math.sumprod", "%.2fx" % (comp / sp), "",
-            verdict(comp / sp <= 1.2))
+        r = ratio(COMPILED, "floor: hand-unrolled with math.sumprod")
+        add("1. coffee, one example", "  same, against the floor with math.sumprod", "%.2fx" % r, "", verdict(r <= 1.2))
+    forward = times[FORWARD]
     if platform.python_implementation() == "PyPy":
         add("1. coffee, one example", "target: PyPy forward under 0.5 us", us(forward), "", verdict(forward < 0.5e-6))
 
@@ -421,14 +434,15 @@ def section_batches():
                 return a
 
             funcs["numpy"] = numpy_batch
-        times = interleaved(funcs, rounds=3 if QUICK else 5)
+        times = interleaved(funcs, rounds=3 if QUICK else 9)
         predict, kernel = times["predict"], times["kernel"]
         section = "2. batch of %d rows" % len(X)
+        r = ratio("predict", "kernel")
         add(section, name + ": predict", "%.1f ns/MAC" % (predict / n * 1e9),
-            "%.2fx the kernel alone" % (predict / kernel), verdict(predict / kernel <= 1.15) + " (<= 1.15x)")
+            "%.2fx the kernel alone" % r, verdict(r <= 1.15) + " (<= 1.15x)")
         add(section, name + ": kernel alone (%s)" % KERNEL, "%.1f ns/MAC" % (kernel / n * 1e9))
         add(section, name + ": predict, compact storage", "%.1f ns/MAC" % (times["compact"] / n * 1e9),
-            "%.2fx default predict" % (times["compact"] / predict))
+            "%.2fx default predict" % ratio("compact", "predict"))
         if "numpy" in times:
             add(section, name + ": NumPy X @ W (float64, whole batch; sigmoid everywhere)",
                 "%.2f ns/MAC" % (times["numpy"] / n * 1e9), "%.3g us per row" % (times["numpy"] / len(X) * 1e6))
@@ -496,9 +510,17 @@ def section_cold_start():
                 cases.append(("import " + module, "import " + module))
     bare = None
     section = "3. cold start (%s)" % where
+    # Round robin over the light cases, so load changes hit them all alike.
+    light = [(name, code) for name, code in cases if not any(m in code for m in ("torch", "keras"))]
+    samples = {name: [] for name, _ in cases}
+    for _ in range(runs):
+        for name, code in light:
+            samples[name].append(start_time(python, code, 1))
     for name, code in cases:
-        heavy = any(m in code for m in ("torch", "keras"))
-        t = start_time(python, code, 3 if heavy else runs)
+        if not samples[name]:
+            samples[name].append(start_time(python, code, 3))
+    for name, code in cases:
+        t = statistics.median(samples[name])
         if bare is None:
             bare = t
             add(section, name, "%.1f ms" % (t * 1e3))
