@@ -75,13 +75,21 @@ def per_call(function, x, number=10000, repeat=5):
 
 x = [-0.4726, -0.4257]  # about (200 C, 13.9 min) normalized
 assert model(x) == compiled(x) == layers(x)
-rounds = {"forward": [], "compiled": [], "layers one by one": [], "floor": []}
-for _ in range(3):
-    rounds["forward"].append(per_call(model, x))
-    rounds["compiled"].append(per_call(compiled, x))
-    rounds["layers one by one"].append(per_call(layers, x))
-    rounds["floor"].append(per_call(floor, x))
-floor_time = sorted(rounds["floor"])[1]
-for name in ("forward", "compiled", "layers one by one", "floor"):
-    t = sorted(rounds[name])[1]
-    print("| MicroPython | coffee: %s | %.2f us | %.2fx the floor |" % (name, t, t / floor_time))
+# Rounds of all four, back to back; each path's ratio to the floor is the
+# median over rounds of the pair's ratio (load on the machine drifts).
+names = ("forward", "compiled", "layers one by one", "floor")
+paths = {"forward": model, "compiled": compiled, "layers one by one": layers, "floor": floor}
+rounds = {name: [] for name in names}
+for _ in range(7):
+    for name in names:
+        rounds[name].append(per_call(paths[name], x, number=5000, repeat=3))
+
+
+def median(values):
+    values = sorted(values)
+    return values[len(values) // 2]
+
+
+for name in names:
+    ratio = median([t / f for t, f in zip(rounds[name], rounds["floor"])])
+    print("| MicroPython | coffee: %s | %.2f us | %.2fx the floor |" % (name, median(rounds[name]), ratio))

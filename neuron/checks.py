@@ -26,13 +26,14 @@ _SEQUENCES = (list, tuple)
 _float_only = getattr(float, "conjugate", None) if sys.implementation.name == "cpython" else None
 
 
-def fast_vector(values, allow_nonfinite=False):
+def fast_vector(values, allow_nonfinite=False, copy=True):
     """A new list of the floats in ``values`` when it is a plain list or tuple of floats.
 
     Returns None for anything else (ints, other sequences, nested lists) and
     for NaN or infinity unless ``allow_nonfinite``: :func:`as_vector` then
     converts or explains.  This is the hot path of ``forward`` and
-    ``predict``; it never raises.
+    ``predict``; it never raises.  With ``copy=False`` it may return
+    ``values`` itself (for a caller that only reads it).
 
     >>> fast_vector([0.5, 2.0]), fast_vector([1, 2.0]), fast_vector([float("nan")])
     ([0.5, 2.0], None, None)
@@ -40,16 +41,21 @@ def fast_vector(values, allow_nonfinite=False):
     kind = type(values)
     if kind is not list and kind is not tuple:
         return None
-    if _float_only is not None:
-        try:
-            out = list(map(_float_only, values))
-        except TypeError:
-            return None
-    else:
-        for v in values:
-            if type(v) is not float:
-                return None
-        out = list(values)
+    if _float_only is None:
+        # One loop checks type and finiteness (v - v is 0.0 for every finite v).
+        if allow_nonfinite:
+            for v in values:
+                if type(v) is not float:
+                    return None
+        else:
+            for v in values:
+                if type(v) is not float or v - v != 0.0:
+                    return None
+        return list(values) if copy else values
+    try:
+        out = list(map(_float_only, values))
+    except TypeError:
+        return None
     if not allow_nonfinite:
         # One sum instead of a test per item: it is finite when every item
         # is; when it is not (a NaN, an infinity, or finite items whose sum

@@ -155,14 +155,14 @@ class Sequential:
         :class:`~neuron.NeuronError` for NaN or infinity unless
         ``allow_nonfinite`` is true.
         """
-        values = fast_vector(x, allow_nonfinite)
-        if values is None:
-            values = as_vector(x, "%s.forward: x" % self.name, None, allow_nonfinite, batch_hint=True)
         if self._stamp != Layer._changes:
             self._refresh()
         run = self._run
-        if run is not None and len(values) == self._run_inputs:
+        # The compiled function only reads its input: no copy needed.
+        values = fast_vector(x, allow_nonfinite, False)
+        if run is not None and values is not None and len(values) == self._run_inputs:
             return run(values)
+        values = as_vector(x, "%s.forward: x" % self.name, None, allow_nonfinite, batch_hint=True)
         # The layers one by one (also how a wrong length gets its error).
         for layer in self.layers:
             values = layer._forward(values)
@@ -189,7 +189,7 @@ class Sequential:
             n = self._run_inputs
             out = []
             for row in X:
-                values = fast_vector(row, allow_nonfinite)
+                values = fast_vector(row, allow_nonfinite, False)
                 if values is None or len(values) != n:
                     break
                 out.append(run(values))
