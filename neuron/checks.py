@@ -52,6 +52,9 @@ def fast_vector(values, allow_nonfinite=False, copy=True):
                 if type(v) is not float or v - v != 0.0:
                     return None
         return list(values) if copy else values
+    # Always a copy here, even for a caller that only reads: it is what turns
+    # a float subclass (NumPy's float64) into a plain float, and math.sumprod
+    # adds plain floats differently from anything else.
     try:
         out = list(map(_float_only, values))
     except TypeError:

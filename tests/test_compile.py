@@ -241,3 +241,16 @@ def test_inline_activations_match_their_functions():
 
 def test_kernel_name():
     assert KERNEL in KERNELS
+
+
+def test_float_subclasses_give_plain_floats_and_the_same_bits():
+    class Float(float):
+        pass
+
+    model = Sequential([Dense.from_neurons([[0.1, 0.2, 0.3]], [0.0], "linear")])
+    x = [0.7, 0.11, 0.13]
+    want = layer_by_layer(model, x)
+    for values in ([Float(v) for v in x], tuple(Float(v) for v in x)):
+        got = model(values)
+        assert bits(got) == bits(want) and type(got[0]) is float
+        assert bits(model.predict([values])[0]) == bits(want)
