@@ -537,18 +537,28 @@ def section_cold_start():
 
 
 def section_memory():
-    import tracemalloc
+    try:
+        import tracemalloc
+    except ImportError:
+        tracemalloc = None
 
     digits, _ = digits_model()
     big = random_model([400, 25, 15, 1], "sigmoid")
     for name, model in (("digits 64-32-16-10", digits), ("400-25-15-1", big)):
-        default = bytes_per_parameter(model)
+        try:
+            default = bytes_per_parameter(model)
+        except TypeError:  # PyPy has no sys.getsizeof
+            add("4. memory", name + ": bytes per weight", "not measured: no sys.getsizeof on this interpreter")
+            continue
         slim = Sequential([Dense.from_neurons(l.neurons, l.bias, l.activation) for l in model.layers])
         compact(slim)
         add("4. memory", name + ": bytes per weight", "%.1f default" % default,
             "%.1f compact (array('d'))" % bytes_per_parameter(slim))
     X, _ = digits_rows()
     digits.predict(X[:2])  # compile outside the measurement
+    if not hasattr(tracemalloc, "start") or platform.python_implementation() != "CPython":
+        add("4. memory", "peak of predict", "not measured: no tracemalloc on this interpreter")
+        return
     tracemalloc.start()
     digits.predict(X)
     peak = tracemalloc.get_traced_memory()[1]

@@ -476,7 +476,10 @@ class _Program:
         elif self.kernel == "sum(map(mul, w, x))":
             body.append("z = sum(map(_mul, r, %s)) + b" % vector)
         else:
-            body.extend(["z = 0.0", "for w, a in zip(r, %s):" % vector, "    z += w * a", "z = z + b"])
+            # The reference loop, indexed as neuron.vector writes it (PyPy's
+            # JIT runs it faster than a zip).
+            body.extend(["z = 0.0", "for i in range(%d):" % len(rows[0]), "    z += r[i] * %s[i]" % vector,
+                         "z = z + b"])
         if elementwise and template == []:
             body.append("%s.append(z)" % out)
         elif elementwise and template is not None:
