@@ -194,7 +194,10 @@ _TEMPLATES = {
         "    e = _exp(z)",
         "    {t} = e / (1.0 + e)",
     ],
-    "relu": ["{t} = z if z > 0.0 else (0.0 if z <= 0.0 else z)"],
+    # relu as neuron.activations defines it (NaN stays NaN, -0.0 becomes
+    # 0.0), written with `z != z` rather than `z <= 0.0`: PyPy 7.3.11's JIT,
+    # once warm, turns `0.0 if z <= 0.0 else z` into 0.0 for a NaN z.
+    "relu": ["{t} = z if z > 0.0 else (z if z != z else 0.0)"],
 }
 
 # What a stand-alone export can write out (every other activation needs
