@@ -293,11 +293,13 @@ def _linear(z):
 
 
 def _relu(z):
-    # `z > 0` alone would turn NaN into 0.0; `z <= 0` keeps NaN as NaN and
-    # makes -0.0 into +0.0.
+    # max(0.0, z) would turn NaN into 0.0; here NaN stays NaN and -0.0
+    # becomes +0.0.  The NaN test is written out (z != z) rather than left to
+    # `0.0 if z <= 0.0 else z`: PyPy 7.3's JIT, once warm, assumes that a z
+    # which is not > 0 is <= 0 and returns 0.0 for NaN.
     if z > 0.0:
         return z
-    return 0.0 if z <= 0.0 else z
+    return z if z != z else 0.0
 
 
 def _make_relu(negative_slope, max_value, threshold):
@@ -339,7 +341,7 @@ def _make_leaky_relu(negative_slope):
 def _relu6(z):
     if z > 0.0:
         return 6.0 if z > 6.0 else z
-    return 0.0 if z <= 0.0 else z
+    return z if z != z else 0.0  # NaN stays NaN (see _relu)
 
 
 def _make_elu(alpha):

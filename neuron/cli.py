@@ -13,6 +13,7 @@ COMMANDS = [
     ("exam", "exam"),
     ("predict", "predict"),
     ("convert", "convert"),
+    ("export", "export"),
 ]
 
 

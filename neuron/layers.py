@@ -72,6 +72,17 @@ class Layer:
     kind = "Layer"
     name = None
 
+    # Compiled models (neuron.compile) hold copies of their layers' weights.
+    # A layer bumps its _version, and the count of changes to any layer, each
+    # time its weights or activation change; a model compares the count (one
+    # integer) on each call and, when it moved, the versions of its layers.
+    _version = 0
+    _changes = 0
+
+    def _changed(self):
+        self._version += 1
+        Layer._changes += 1
+
     @property
     def built(self):
         return True
@@ -139,7 +150,7 @@ class Dense(Layer):
 
     def __init__(self, units, activation="linear", *, kernel=None, bias=None, use_bias=True, name=None):
         self.units = as_count(units, "Dense: units")
-        self.activation = activations.get(activation)
+        self._activation = activations.get(activation)
         if not isinstance(use_bias, bool):
             raise TypeError("Dense: use_bias must be True or False, got %s" % type(use_bias).__name__)
         self.use_bias = use_bias
@@ -167,6 +178,16 @@ class Dense(Layer):
         layer = cls(len(rows), activation, name=name, use_bias=True)
         layer._store(rows, biases)
         return layer
+
+    @property
+    def activation(self):
+        """The :class:`~neuron.activations.Activation` g applied to each unit's z."""
+        return self._activation
+
+    @activation.setter
+    def activation(self, activation):
+        self._activation = activations.get(activation)
+        self._changed()
 
     # -- weights ---------------------------------------------------------
 
@@ -252,6 +273,7 @@ class Dense(Layer):
         # the sign of a zero; no activation's output depends on that.
         self._rows = rows
         self._bias = bias_values
+        self._changed()
 
     def _require_built(self):
         if self._rows is None:
@@ -265,7 +287,7 @@ class Dense(Layer):
         rows = self._rows
         if rows is None or len(values) != len(rows[0]):
             self._check_input(values)
-        return self.activation.apply(preactivations(rows, self._bias, values))
+        return self._activation.apply(preactivations(rows, self._bias, values))
 
     def _check_input(self, values):
         self._require_built()
@@ -277,7 +299,7 @@ class Dense(Layer):
         if self._rows is None or len(values) != len(self._rows[0]):
             self._check_input(values)
         z = preactivations(self._rows, self._bias, values)
-        return DenseStep(self, values, z, self.activation.apply(z))
+        return DenseStep(self, values, z, self._activation.apply(z))
 
     def __repr__(self):
         return "<Dense %r: %d units, %s, %s>" % (
@@ -392,6 +414,7 @@ class Normalization(Layer):
         self._scale = [max(math.sqrt(v), epsilon) for v in variance]
         self.mean = mean
         self.variance = variance
+        self._changed()
 
     def _forward(self, values):
         mean = self.mean

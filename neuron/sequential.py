@@ -16,7 +16,7 @@ rows, as Keras does.
 [[5.5], [3.5]]
 """
 
-from .checks import as_matrix, as_vector
+from .checks import as_matrix, as_vector, fast_vector
 from .errors import ShapeError
 from .layers import Layer
 from .trace import Trace
@@ -29,9 +29,24 @@ class Sequential:
     Dense ``dense``, the next ``dense_1``, and so on.  ``metadata`` is an
     optional dict a model file carries along (source framework, input names,
     class labels); :meth:`save` writes it.
+
+    ``forward`` and ``predict`` run the model's compiled function
+    (:mod:`neuron.compile`), built on the first call after the weights are
+    set and rebuilt after any layer's weights or activation change, with
+    exactly the floats of running the layers one by one.  Set
+    ``model.compiled = False`` to run the layers one by one instead.
     """
 
     metadata = None
+
+    # What forward/predict run: the compiled function (or None for the
+    # layers one by one), the input size it takes, and the layer-change count
+    # and layer versions it was built for.
+    _run = None
+    _run_inputs = -1
+    _stamp = -1
+    _versions = None
+    _compiled = True
 
     def __init__(self, layers, name=None):
         if not isinstance(layers, (list, tuple)):
@@ -93,6 +108,47 @@ class Sequential:
             if size is not None:
                 size = layer.output_size(size)
 
+    # -- the compiled path -----------------------------------------------
+
+    @property
+    def compiled(self):
+        """Whether forward and predict run the compiled function (default True)."""
+        return self._compiled
+
+    @compiled.setter
+    def compiled(self, value):
+        if not isinstance(value, bool):
+            raise TypeError("%s.compiled must be True or False, got %s" % (self.name, type(value).__name__))
+        self._compiled = value
+        self._versions = None  # rebuild (or drop) the compiled function on the next call
+        self._stamp = -1
+
+    def compile(self, exact=True):
+        """This model as one generated function ``f(x)``; see :mod:`neuron.compile`.
+
+        ``f`` takes a list of floats of the input size, unchecked, and with
+        ``exact=True`` returns exactly what ``forward`` returns.  It is a
+        snapshot: it keeps the weights it was built with.
+        """
+        from .compile import compile_model
+
+        return compile_model(self, exact)
+
+    def _refresh(self):
+        # Called when some layer changed since the last call (or never ran).
+        self._stamp = Layer._changes
+        versions = [layer._version for layer in self.layers]
+        if versions == self._versions:
+            return
+        self._versions = versions
+        self._run = None
+        if self._compiled and self.built:
+            try:
+                self._run = self.compile()
+                self._run_inputs = self.input_size
+            except Exception:  # e.g. an interpreter without exec: run the layers
+                self._run = None
+
     # -- the forward pass ------------------------------------------------
 
     def forward(self, x, allow_nonfinite=False):
@@ -103,7 +159,15 @@ class Sequential:
         :class:`~neuron.NeuronError` for NaN or infinity unless
         ``allow_nonfinite`` is true.
         """
+        if self._stamp != Layer._changes:
+            self._refresh()
+        run = self._run
+        # The compiled function only reads its input: no copy needed.
+        values = fast_vector(x, allow_nonfinite, False)
+        if run is not None and values is not None and len(values) == self._run_inputs:
+            return run(values)
         values = as_vector(x, "%s.forward: x" % self.name, None, allow_nonfinite, batch_hint=True)
+        # The layers one by one (also how a wrong length gets its error).
         for layer in self.layers:
             values = layer._forward(values)
         return values
@@ -117,7 +181,27 @@ class Sequential:
         numbers (one example) or a ragged batch raises
         :class:`~neuron.ShapeError`.
         """
+        if self._stamp != Layer._changes:
+            self._refresh()
+        run = self._run
+        kind = type(X)
+        if run is not None and (kind is list or kind is tuple):
+            # Check and compute row by row (no copy of the whole batch); at
+            # the first row that is not a plain list of floats of the right
+            # length, start again on the general path, which converts or
+            # names the problem.
+            n = self._run_inputs
+            out = []
+            for row in X:
+                values = fast_vector(row, allow_nonfinite, False)
+                if values is None or len(values) != n:
+                    break
+                out.append(run(values))
+            else:
+                return out
         rows = as_matrix(X, "%s.predict: X" % self.name, allow_nonfinite=allow_nonfinite)
+        if run is not None and rows and len(rows[0]) == self._run_inputs:
+            return [run(values) for values in rows]
         layers = [layer._forward for layer in self.layers]
         out = []
         for values in rows:

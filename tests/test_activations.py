@@ -273,3 +273,20 @@ def test_glu_needs_an_even_vector():
 def test_registry_docs_say_the_formula():
     for name in names():
         assert activations._REGISTRY[name].doc.startswith("g(z) = ")
+
+
+def test_nan_stays_nan_after_a_jit_warms_up():
+    # PyPy 7.3's JIT, once a loop is hot, compiled `0.0 if z <= 0.0 else z`
+    # after `if z > 0.0` into 0.0 for NaN.  Warm every element-wise
+    # activation up on finite values the way a layer calls it, then feed NaN.
+    xs = [i * 0.37 - 50.0 for i in range(300)]
+    for name in names():
+        try:
+            g = get(name)
+        except TypeError:
+            continue  # needs parameters
+        if not g.elementwise:
+            continue
+        for _ in range(100):
+            g.apply(xs)
+        assert math.isnan(g.apply([math.nan, -1.0])[0]), name
