@@ -70,7 +70,13 @@ def fast_vector(values, allow_nonfinite=False, copy=True):
 
 
 def as_float(value, where):
-    """One number as a float: ints and floats, and objects with ``__float__``."""
+    """One number as a float: ints and floats, and objects with ``__float__``.
+
+    Numbers from other libraries (Fraction, Decimal, NumPy scalars) are
+    converted; NumPy's booleans, complex numbers and strings are refused like
+    Python's own, and a finite number too large for a float is an error, not
+    an infinity.
+    """
     if type(value) is float:
         return value
     if isinstance(value, bool) or isinstance(value, (str, bytes, complex)):
@@ -82,15 +88,23 @@ def as_float(value, where):
             raise NeuronError("%s = %d is too large for a float" % (where, value))
     if _is_sequence(value):
         raise ShapeError("%s must be a number, got a %s" % (where, type(value).__name__))
-    # Numbers from other libraries: Fraction, Decimal, NumPy scalars.
-    if not hasattr(value, "__float__"):
+    # NumPy scalars and 0-d arrays say what they hold: b(ool), c(omplex),
+    # U/S (text), O(bject), M/m (dates) are not real numbers.
+    kind = getattr(getattr(value, "dtype", None), "kind", "f")
+    if kind not in ("f", "i", "u") or not hasattr(value, "__float__"):
         raise TypeError("%s must be a number, got %s" % (where, _describe(value)))
     try:
-        return float(value)
+        result = float(value)
     except OverflowError:
-        raise NeuronError("%s = %r is too large for a float" % (where, value))
+        result = None
     except (TypeError, ValueError):
         raise TypeError("%s must be a number, got %s" % (where, _describe(value)))
+    # Decimal("1e400") converts to inf without an error: it is finite,
+    # just too large.  (A value that compares unequal to its own float while
+    # the float is infinite was finite.)
+    if result is None or (result - result != 0.0 and result == result and value != result):
+        raise NeuronError("%s = %s is too large for a float" % (where, _short(value)))
+    return result
 
 
 def as_vector(values, where, size=None, allow_nonfinite=False, batch_hint=False):
@@ -101,20 +115,24 @@ def as_vector(values, where, size=None, allow_nonfinite=False, batch_hint=False)
     """
     out = fast_vector(values, allow_nonfinite)
     if out is None:
-        out = _as_vector(values, where, allow_nonfinite, batch_hint)
+        out = _as_vector(values, where, size, allow_nonfinite, batch_hint)
     if size is not None and len(out) != size:
         raise ShapeError("%s: expected %d values, got %d" % (where, size, len(out)))
     return out
 
 
-def _as_vector(values, where, allow_nonfinite, batch_hint):
+def _as_vector(values, where, size, allow_nonfinite, batch_hint):
     # Item by item: converts ints and other numbers, and names the first
     # item that is not allowed.
     if not _is_sequence(values):
         raise TypeError(
             "%s must be a list of numbers, got %s" % (where, _describe(values))
         )
-    out = [0.0] * len(values)
+    if size is not None and len(values) != size and not (values and _is_sequence(values[0])):
+        # Before reading anything: a wrong length is the error, however long.
+        # (A batch passed as one example gets the nesting error below.)
+        raise ShapeError("%s: expected %d values, got %d" % (where, size, len(values)))
+    out = []
     i = 0
     for v in values:
         if type(v) is not float:
@@ -128,10 +146,10 @@ def _as_vector(values, where, allow_nonfinite, batch_hint):
         if not allow_nonfinite and v - v != 0.0:
             # v - v is 0.0 for every finite v, NaN for inf and NaN.
             raise NeuronError(
-                "%s[%d] is %r; inputs must be finite (pass allow_nonfinite=True to let "
+                "%s[%d] is %r; inputs must be finite (allow_nonfinite=True lets "
                 "NaN and infinity through)" % (where, i, v)
             )
-        out[i] = v
+        out.append(v)
         i += 1
     return out
 
@@ -186,7 +204,18 @@ def _is_sequence(value):
     # array.array and other sequence types, but never text.
     if isinstance(value, (str, bytes, bytearray, dict)):
         return False
-    return hasattr(value, "__len__") and hasattr(value, "__getitem__")
+    if not (hasattr(value, "__len__") and hasattr(value, "__getitem__")):
+        return False
+    try:
+        len(value)  # a NumPy 0-d array has __len__ but no length
+    except TypeError:
+        return False
+    return True
+
+
+def _short(value):
+    text = str(value)
+    return text if len(text) <= 30 else text[:12] + "..." + text[-12:]
 
 
 def _describe(value):

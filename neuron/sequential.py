@@ -166,13 +166,24 @@ class Sequential:
         values = fast_vector(x, allow_nonfinite, False)
         if run is not None and values is not None and len(values) == self._run_inputs:
             return run(values)
-        values = as_vector(x, "%s.forward: x" % self.name, None, allow_nonfinite, batch_hint=True)
+        values = self._example(x, "forward", allow_nonfinite)
         # The layers one by one (also how a wrong length gets its error).
         for layer in self.layers:
             values = layer._forward(values)
         return values
 
     __call__ = forward
+
+    def _example(self, x, method, allow_nonfinite):
+        # One example, checked: the length first (so a huge or endless
+        # sequence is refused before it is read), then every value.
+        where = "%s.%s: x" % (self.name, method)
+        size = self.input_size
+        if size is not None and isinstance(x, (list, tuple)) and len(x) != size:
+            if x and isinstance(x[0], (list, tuple)):
+                as_vector(x, where, None, allow_nonfinite, batch_hint=True)  # names the nesting
+            raise ShapeError("%s: expected %d inputs, got %d" % (where, size, len(x)))
+        return as_vector(x, where, size, allow_nonfinite, batch_hint=True)
 
     def predict(self, X, allow_nonfinite=False):
         """The outputs for each row of the batch ``X``: a list of rows in, a list of rows out.
@@ -212,7 +223,7 @@ class Sequential:
 
     def trace(self, x, allow_nonfinite=False):
         """A :class:`~neuron.trace.Trace` of one example: every layer's inputs, z and a."""
-        values = as_vector(x, "%s.trace: x" % self.name, None, allow_nonfinite, batch_hint=True)
+        values = self._example(x, "trace", allow_nonfinite)
         inputs = values
         steps = []
         for layer in self.layers:

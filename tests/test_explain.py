@@ -173,7 +173,7 @@ def test_command_errors(capsys):
     code, _, err = run_cli(capsys, "explain", "coffee", "--row", "200,abc")
     assert code == 2 and "--row must be numbers" in err
     code, _, err = run_cli(capsys, "explain", "coffee", "--row", "200")
-    assert code == 1 and err == "error: Normalization 'normalization': expected 2 inputs, got 1\n"
+    assert code == 1 and err == "error: coffee_tensorflow.trace: x: expected 2 inputs, got 1\n"
     code, _, err = run_cli(capsys, "explain", "cofee", "--row", "200,13.9")
     assert code == 1 and "neither a known model (coffee, coffee-numpy) nor a file" in err
     code, _, err = run_cli(capsys, "explain", "coffee", "--row", "200,13.9", "--digits", "30")
