@@ -487,3 +487,105 @@ def test_export_command_writes_the_digits_fixture(tmp_path, capsys):
     model = neuron.load(os.path.join(DATA, "digits", "digits.keras"))
     rows = digits_test_rows()[0][:50]
     assert exact_bits(exported.predict(rows)) == exact_bits(model.predict(rows))
+
+
+MICRO_FIXTURE_CHECK = """
+import struct
+import neuron
+
+def _hex(row):
+    return ",".join("%%016x" %% int.from_bytes(struct.pack(">d", v), "big") for v in row)
+
+model = neuron.load("/tmp/model.json")
+rows = %(rows)s
+# ---8<---
+got = predict(rows)
+want = model.predict(rows)
+print("%(name)s", "same" if [_hex(r) for r in got] == [_hex(r) for r in want] else "DIFFERENT", KERNEL)
+for row in got:
+    print("out", _hex(row))
+"""
+
+U = 2.0 ** -53  # the unit roundoff of a double
+
+
+def micropython_bound(model, x, cpython):
+    """How far MicroPython's outputs may be from CPython's loop branch, for these models.
+
+    Both add the products left to right, so +, *, / and comparisons give
+    the same bits; what differs is the libm: exp on each interpreter is
+    within 1 ulp (2u relative) of the true value, so the two differ by at most
+    4u relative, and MicroPython sums softmax's terms by Neumaier's method
+    (within 2u of the true sum) where CPython uses the correctly rounded
+    math.fsum (within u).
+    * softmax (digits' last layer): every term differs by 4u, the sum by
+      4u + u + 2u, each quotient by that plus one rounding: 4u + 7u + 2u = 13u.
+    * sigmoid: exp(-z) differs by 4u; 1 + e and the division add a rounding
+      each on both sides: 8u relative for a = 1 / (1 + e).  In the next
+      Dense layer that is at most 8u * sum_j |w_j a_j| on z, and each of its
+      n + 1 additions may round apart by one more ulp of the partial sum
+      (2u * (n + 1) * (sum_j |w_j a_j| + |b|)); the output a' = sigmoid(z)
+      changes by |dz| * (1 - a') relative, plus its own 8u.
+    Returns one bound per output (absolute), with a floor of a few subnormals.
+    """
+    values = list(x)
+    relative = [0.0] * len(values)  # bound on each value's relative difference
+    for layer in model.layers:
+        if type(layer) is Dense:
+            z = [dot(row, values) + b for row, b in zip(layer._rows, layer._bias)]
+            dz = []
+            for row, b in zip(layer._rows, layer._bias):
+                scale = sum(abs(w * v) for w, v in zip(row, values))
+                carried = sum(abs(w * v) * r for w, v, r in zip(row, values, relative))
+                dz.append(carried + (2 * U * (len(row) + 1) * (scale + abs(b)) if any(relative) else 0.0))
+            a = layer.activation.apply(z)
+            name = layer.activation.name
+            if name == "sigmoid":
+                relative = [d * (1.0 - v) + 8 * U for d, v in zip(dz, a)]
+            elif name == "relu":
+                relative = [d / abs(v) if v else 0.0 for d, v in zip(dz, a)]
+            elif name == "softmax" and not any(dz):
+                relative = [13 * U] * len(a)
+            else:
+                raise AssertionError("no bound derived for %s" % name)
+            values = a
+        else:
+            values = layer._forward(values)  # Normalization: the same bits on both
+    return [r * abs(v) + 4 * 5e-324 for r, v in zip(relative, cpython)]
+
+
+@pytest.mark.skipif(shutil.which("node") is None or not os.path.isdir(MICROPYTHON),
+                    reason="needs Node.js and tools/.cache's MicroPython (see .ci/run)")
+@pytest.mark.parametrize("fixture", ["digits/digits.keras", "keras/coffee.keras"])
+def test_exported_fixture_runs_on_micropython(tmp_path, fixture):
+    # The exported fixture model on MicroPython: bit for bit neuron's own
+    # results there, and within micropython_bound of CPython's.
+    model = neuron.load(os.path.join(DATA, fixture))
+    if fixture.startswith("digits"):
+        rows = digits_test_rows()[0][:40]
+    else:
+        rows = load_json("keras", "coffee.json")["inputs"] + [[200.0, 13.9], [200.0, 17.0]]
+    text = module_source(model)
+    model.save(str(tmp_path / "model.json"))
+    name = os.path.basename(fixture)
+    script = tmp_path / "mp_fixture.py"
+    script.write_text(text + "\n\n" + MICRO_FIXTURE_CHECK % {"rows": repr(rows), "name": name})
+    result = subprocess.run(
+        ["node", os.path.join(ROOT, "tools", "micropython.mjs"), "--put",
+         "%s:/tmp/model.json" % (tmp_path / "model.json"), str(script)],
+        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True, timeout=300)
+    assert result.returncode == 0, result.stderr + result.stdout
+    lines = result.stdout.strip().splitlines()
+    assert lines[0] == "%s same loop" % name, lines[0]
+    micro = [[struct.unpack(">d", bytes.fromhex(h))[0] for h in line.split()[1].split(",")]
+             for line in lines[1:]]
+    loop = exec_without(text)  # CPython's loop branch: the same additions as MicroPython's
+    worst = 0.0
+    for row, got in zip(rows, micro):
+        want = loop["forward"](row)
+        bound = micropython_bound(model, row, want)
+        for g, w, b in zip(got, want, bound):
+            assert abs(g - w) <= b, (row, g, w, b)
+            worst = max(worst, abs(g - w) / b)
+    assert len(micro) == len(rows)
+    print("%s: worst difference / bound = %.3g" % (name, worst))
