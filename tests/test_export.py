@@ -1,11 +1,13 @@
 """The one-file export: only `import math`, and neuron's own floats bit for bit."""
 
 import ast
+import glob
 import importlib.util
 import math
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 import types
@@ -13,11 +15,15 @@ import types
 import pytest
 from hypothesis import given, settings
 
-from neuron import Dense, Sequential
+import neuron
+from neuron import Dense, Sequential, activations, layers
 from neuron.cli import main
-from neuron.compile import module_source
+from neuron.compile import _LAYER_WRITERS, module_source
+from neuron.convert import from_sklearn, from_torch
 from neuron.models import coffee, coffee_data
+from neuron.vector import dot
 
+from fixtures import DATA, digits_test_rows, load_json
 from strategies import model_and_inputs
 from test_compile import bits, reference_loop
 
@@ -193,17 +199,6 @@ print("%(name)s", "same" if repr(got) == repr(want) else "DIFFERENT %%r %%r" %% 
 
 
 # --- every fixture model, every activation, every layer --------------------------
-
-import glob  # noqa: E402
-import struct  # noqa: E402
-
-import neuron  # noqa: E402
-from neuron import activations, layers  # noqa: E402
-from neuron.compile import _LAYER_WRITERS  # noqa: E402
-from neuron.convert import from_sklearn, from_torch  # noqa: E402
-from neuron.vector import dot  # noqa: E402
-
-from fixtures import DATA, digits_test_rows, load_json  # noqa: E402
 
 # Inputs that reach every branch: signed zeros, the cut-offs of the
 # activations (sigmoid's -709, gelu's +-40, exp's overflow), the extremes.
