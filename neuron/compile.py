@@ -49,7 +49,8 @@ The generated code needs only ``math``; :func:`source` shows it, and
 
 import math
 
-from .activations import _SIGMOID_AT_CUT
+from . import layers as _layers
+from .activations import _SIGMOID_AT_CUT, _glu
 from .errors import NeuronError
 from .layers import Dense, Normalization
 from .vector import KERNEL
@@ -117,13 +118,30 @@ def module_source(model, name=None):
     it, else the left-to-right loop), so on each interpreter it gives the same
     floats as neuron does there.
 
+    Activations other than linear, sigmoid and relu are neuron's own
+    functions, copied in as source with what they use (:mod:`neuron._carry`);
+    layers other than Dense and Normalization are written as their
+    ``_forward`` computes.  For a :class:`~neuron.Classifier`, ``forward``
+    and ``predict`` give its model's outputs (``classifier.model.predict``),
+    and the module adds ``CLASSES``, ``KIND``, ``predict_proba(rows)`` and
+    ``predict_classes(rows)``, which answer as the Classifier's
+    ``predict_proba`` and ``predict`` do.
+
     Raises :class:`~neuron.NeuronError` for a layer or activation that cannot
-    be written out without neuron (see :data:`EXPORTABLE`).
+    be written out without neuron (see :data:`EXPORTABLE`), such as a plain
+    function of the user's own used as an activation.
     """
+    from ._carry import Carrier
+    from .classifier import Classifier
+
+    classifier = None
+    if isinstance(model, Classifier):
+        classifier, model = model, model.model
     title = name or _model_name(model)
-    fast = _Program("math.sumprod", True, standalone=True)
+    carrier = Carrier(defined={"_exp": "_exp = math.exp"}, reserved=_MODULE_NAMES)
+    fast = _Program("math.sumprod", True, standalone=True, carrier=carrier)
     fast.function(model, "_forward", indent="    ")
-    loop = _Program("loop", True, standalone=True, constants=fast.constants)
+    loop = _Program("loop", True, standalone=True, constants=fast.constants, carrier=carrier)
     loop.function(model, "_forward", indent="    ")
     n_in = _input_size(model)
     n_out = fast.outputs
@@ -133,10 +151,18 @@ def module_source(model, name=None):
         "    forward(x)      one example: a list of %d numbers -> a list of %d float%s"
         % (n_in, n_out, "" if n_out == 1 else "s"),
         "    predict(rows)   a batch: a list of rows -> a list of output rows",
+    ]
+    if classifier is not None:
+        lines += [
+            "    predict_proba(rows)    class probabilities, one per class in CLASSES",
+            "    predict_classes(rows)  the predicted label of each row (%s)" % classifier.kind,
+        ]
+    lines += [
         "",
         "It needs only the standard library's math module, and gives the same floats",
         "as neuron on the same interpreter: the dot products use math.sumprod where",
         "math has it (CPython 3.12+), else the products added left to right from 0.0.",
+        "The functions below the weights are neuron's own, copied from its source.",
         "",
         "Layers: %s" % "; ".join(_describe(layer) for layer in model.layers),
         '"""',
@@ -151,6 +177,15 @@ def module_source(model, name=None):
     for constant, value in fast.constants.items():
         lines.append("%s = %s" % (constant, value))
     if fast.constants:
+        lines.append("")
+    if carrier.blocks:
+        lines.append("# --- from neuron's source (neuron.activations, neuron._mathx, neuron.layers)")
+        lines.append("")
+        lines.append("")
+        lines.append(carrier.text().rstrip("\n"))
+        lines.append("")
+        lines.append("")
+        lines.append("# --- the network")
         lines.append("")
     lines.append('if hasattr(math, "sumprod"):')
     lines.append('    KERNEL = "math.sumprod"')
@@ -177,7 +212,65 @@ def module_source(model, name=None):
             "",
         ]
     )
+    if classifier is not None:
+        lines.extend(_classifier_lines(classifier))
     return "\n".join(lines)
+
+
+# Names of an exported module that carried definitions must not take.
+_MODULE_NAMES = ("INPUTS", "OUTPUTS", "KERNEL", "CLASSES", "KIND", "_dot", "_forward", "forward",
+                 "predict", "predict_proba", "predict_classes", "_first_max")
+
+
+def _classifier_lines(classifier):
+    # Classifier.predict_proba and Classifier.predict (neuron.classifier), written out.
+    from ._carry import _is_literal
+
+    classes = tuple(classifier.classes)
+    if not _is_literal(classes):
+        raise NeuronError("export: the classes %r cannot be written out" % (classes,))
+    lines = [
+        "",
+        "# The classifier: scikit-learn's answers from the outputs above.",
+        "CLASSES = %r" % (list(classes),),
+        "KIND = %r" % classifier.kind,
+        "",
+        "",
+        "def predict_proba(rows):",
+        '    """Class probabilities for each row, one per class in CLASSES."""',
+        "    out = predict(rows)",
+    ]
+    if classifier.kind == "binary":
+        lines.append("    return [[1.0 - row[0], row[0]] for row in out]")
+    else:
+        lines.append("    return out")
+    lines += [
+        "",
+        "",
+        "def predict_classes(rows):",
+        '    """The predicted label of each row (a 0/1 row per example for multilabel)."""',
+        "    out = predict(rows)",
+    ]
+    if classifier.kind == "binary":
+        lines.append("    return [CLASSES[1] if row[0] > 0.5 else CLASSES[0] for row in out]")
+    elif classifier.kind == "multilabel":
+        lines.append("    return [[1 if p > 0.5 else 0 for p in row] for row in out]")
+    else:
+        lines += [
+            "    return [CLASSES[_first_max(row)] for row in out]",
+            "",
+            "",
+            "def _first_max(row):",
+            "    best = 0",
+            "    for i in range(1, len(row)):",
+            "        if row[i] > row[best]:",
+            "            best = i",
+            "    if row[best] != row[best]:",
+            '        raise ValueError("predict_classes: a row of probabilities holds NaN")',
+            "    return best",
+        ]
+    lines.append("")
+    return lines
 
 
 # --- activations written into the code ---------------------------------------
@@ -203,9 +296,11 @@ _TEMPLATES = {
     "relu": ["{t} = z if z > 0.0 else (z if z != z else 0.0)"],
 }
 
-# What a stand-alone export can write out (every other activation needs
-# neuron's own function at run time).
-EXPORTABLE = "layers Dense and Normalization; activations " + ", ".join(sorted(_TEMPLATES))
+# What a stand-alone export can write out: every layer of neuron.layers and
+# every activation of the registry (linear, sigmoid and relu by the templates
+# above, the others as neuron's own source, carried by neuron._carry).
+EXPORTABLE = ("layers Dense, Normalization, Activation, Dropout, Flatten, BatchNormalization, "
+              "LeakyReLU, ReLU, ELU, PReLU and Softmax; every activation of neuron.activations")
 
 _PROBES = (
     0.0, -0.0, 0.5, -0.5, 1.0, -1.0, 2.5, -2.5, 6.0, 7.0, -7.0, 20.0, -20.0, 36.0, -36.0,
@@ -278,7 +373,7 @@ def _literal(value):
 class _Program:
     """Lines of one generated function and the constants it refers to."""
 
-    def __init__(self, kernel, exact, standalone, constants=None):
+    def __init__(self, kernel, exact, standalone, constants=None, carrier=None):
         if kernel not in KERNELS:
             raise ValueError("compile: kernel must be one of %s, got %r" % (", ".join(KERNELS), kernel))
         self.kernel = kernel
@@ -290,6 +385,9 @@ class _Program:
         self.constants = {} if constants is None else constants
         self.objects = {}
         self.outputs = None
+        # A stand-alone module carries the source of neuron's functions it
+        # calls (neuron._carry); the compiled path binds the objects.
+        self.carrier = carrier
 
     def namespace(self):
         namespace = {"math": math, "_exp": math.exp}
@@ -347,10 +445,13 @@ class _Program:
         if kind is Normalization:
             return self.normalization(k, layer, values)
         if self.standalone:
-            raise NeuronError(
-                "export: %s cannot be written out without neuron (export handles %s)"
-                % (layer._where(), EXPORTABLE)
-            )
+            writer = _LAYER_WRITERS.get(kind)
+            if writer is None:
+                raise NeuronError(
+                    "export: %s cannot be written out without neuron (export handles %s)"
+                    % (layer._where(), EXPORTABLE)
+                )
+            return writer(self, k, layer, values)
         # Any other layer: call its own unchecked forward.
         vector = self.as_vector(values)
         self.emit("# %s: %s, run by the layer itself" % (layer.name, kind.__name__))
@@ -409,17 +510,23 @@ class _Program:
                activation.name)
         )
         template = _template(activation)
-        if template is None:
-            if self.standalone:
-                raise NeuronError(
-                    "export: %s has activation %r, which cannot be written out without neuron "
-                    "(export handles %s)" % (layer._where(), activation.name, EXPORTABLE)
-                )
-            self.constant("G%d" % k, activation.function, None)
+        g = None if template is not None else self.function_name(k, layer, activation)
         small = n_in <= UNROLL_INPUTS and n_in * units <= UNROLL_WEIGHTS
         if small:
-            return self.dense_unrolled(k, layer, values, template)
-        return self.dense_loop(k, layer, values, template)
+            return self.dense_unrolled(k, layer, values, template, g)
+        return self.dense_loop(k, layer, values, template, g)
+
+    def function_name(self, k, layer, activation):
+        """The name the generated code calls ``activation.function`` by."""
+        if not self.standalone:
+            return self.constant("G%d" % k, activation.function, None)
+        try:
+            return self.carrier.function(activation.function, "G%d" % k)
+        except NeuronError as error:
+            raise NeuronError(
+                "export: %s has activation %r, which cannot be written out without neuron (%s)"
+                % (layer._where(), activation.name, error)
+            ) from None
 
     def unit_sum(self, row, bias, values):
         """The expression for one unit's z = kernel(w, x) + b, written out."""
@@ -435,7 +542,7 @@ class _Program:
         terms.append(_literal(bias))
         return " + ".join(terms)
 
-    def dense_unrolled(self, k, layer, values, template):
+    def dense_unrolled(self, k, layer, values, template, g):
         rows, bias = layer._rows, layer._bias
         if not (self.kernel == "math.sumprod" and self.exact):
             self.as_scalars(values, _prefix(k))
@@ -455,16 +562,16 @@ class _Program:
                 for line in template:
                     self.emit(line.format(t=name))
             elif elementwise:
-                self.emit("%s = G%d(%s)" % (name, k, self.unit_sum(row, bias[j], values)))
+                self.emit("%s = %s(%s)" % (name, g, self.unit_sum(row, bias[j], values)))
             else:
                 self.emit("%s = %s" % (name, self.unit_sum(row, bias[j], values)))
             out.append(name)
         if elementwise:
             return _Values(scalars=out, size=len(out))
-        self.emit("v%d = G%d([%s])" % (k, k, ", ".join(out)))
+        self.emit("v%d = %s([%s])" % (k, g, ", ".join(out)))
         return _Values(vector="v%d" % k, size=layer.output_size(values.size))
 
-    def dense_loop(self, k, layer, values, template):
+    def dense_loop(self, k, layer, values, template, g):
         rows, bias = layer._rows, layer._bias
         vector = self.as_vector(values)
         if vector.startswith("["):
@@ -492,14 +599,122 @@ class _Program:
             body.extend(line.format(t="t") for line in template)
             body.append("%s.append(t)" % out)
         elif elementwise:
-            body.append("%s.append(G%d(z))" % (out, k))
+            body.append("%s.append(%s(z))" % (out, g))
         else:
             body.append("%s.append(z)" % out)
         for line in body:
             self.emit("    " + line)
         if not elementwise:
-            self.emit("%s = G%d(%s)" % (out, k, out))
+            self.emit("%s = %s(%s)" % (out, g, out))
         return _Values(vector=out, size=layer.output_size(values.size))
+
+
+    # -- the other layers, stand-alone ------------------------------------------
+    #
+    # Each writes its layer's _forward (neuron.layers) with the weights and
+    # settings as literals: the same operations in the same order, so the
+    # same floats (tests/test_export.py checks every kind on edge values).
+    # The compiled path calls _forward itself instead.
+
+    def activation_layer(self, k, layer, values):
+        activation = layer.activation
+        g = self.function_name(k, layer, activation)
+        vector = self.as_vector(values)
+        self.emit("# %s: Activation, %s" % (layer.name, activation.name))
+        size = values.size
+        if activation.elementwise:
+            self.emit("v%d = [%s(u) for u in %s]" % (k, g, vector))
+        else:
+            self.emit("v%d = %s(%s)" % (k, g, vector))
+            if activation.function is _glu:
+                size //= 2
+        return _Values(vector="v%d" % k, size=size)
+
+    def identity_layer(self, k, layer, values):
+        # Dropout at inference and Flatten of a flat example: the values go on unchanged.
+        self.emit("# %s: %s, the identity at inference" % (layer.name, type(layer).__name__))
+        return values
+
+    def batch_normalization(self, k, layer, values):
+        vector = self.as_vector(values)
+        self.emit("# %s: BatchNormalization, gamma * ((x - mean) / sqrt(variance + epsilon)) + beta"
+                  % layer.name)
+        names = []
+        for prefix, numbers in (("BM", layer.moving_mean), ("BD", layer._deviation),
+                                ("BG", layer.gamma), ("BB", layer.beta)):
+            numbers = tuple(numbers)
+            names.append(self.constant("%s%d" % (prefix, k), numbers, lambda n=numbers: _tuple_text(n)))
+        self.emit("v%d = [g * ((u - m) / d) + b for u, m, d, g, b in zip(%s, %s)]"
+                  % (k, vector, ", ".join(names)))
+        return _Values(vector="v%d" % k, size=values.size)
+
+    def leaky_relu_layer(self, k, layer, values):
+        vector = self.as_vector(values)
+        self.emit("# %s: LeakyReLU, x if x > 0 else slope * x" % layer.name)
+        self.emit("v%d = [u if u > 0.0 else %s * u for u in %s]"
+                  % (k, _literal(layer.negative_slope), vector))
+        return _Values(vector="v%d" % k, size=values.size)
+
+    def relu_layer(self, k, layer, values):
+        # ReLU._forward's steps, with the branches its settings leave out
+        # dropped (its two first branches are one formula with threshold 0).
+        vector = self.as_vector(values)
+        top, slope, threshold = layer.max_value, layer.negative_slope, layer.threshold
+        self.emit("# %s: ReLU, max_value %r, negative_slope %r, threshold %r"
+                  % (layer.name, top, slope, threshold))
+        self.emit("v%d = []" % k)
+        self.emit("for u in %s:" % vector)
+        t = _literal(threshold) if threshold != 0.0 else "0.0"
+        self.emit("    y = u if u > %s else (u if u != u else 0.0)" % t)
+        if top is not None:
+            self.emit("    if y == y:")
+            self.emit("        y = 0.0 if y < 0.0 else (%s if y > %s else y)" % (_literal(top), _literal(top)))
+        if slope != 0.0:
+            self.emit("    below = %s - u" % _literal(threshold))
+            self.emit("    if below > 0.0:")
+            self.emit("        y = y - %s * below" % _literal(slope))
+        self.emit("    v%d.append(y)" % k)
+        return _Values(vector="v%d" % k, size=values.size)
+
+    def elu_layer(self, k, layer, values):
+        vector = self.as_vector(values)
+        self.emit("# %s: ELU, x if x > 0 else alpha * expm1(x)" % layer.name)
+        self.emit("v%d = [u if u > 0.0 else %s * math.expm1(u) for u in %s]"
+                  % (k, _literal(layer.alpha), vector))
+        return _Values(vector="v%d" % k, size=values.size)
+
+    def prelu_layer(self, k, layer, values):
+        vector = self.as_vector(values)
+        alpha = tuple(layer.alpha)
+        name = self.constant("PA%d" % k, alpha, lambda: _tuple_text(alpha))
+        self.emit("# %s: PReLU, x if x > 0 else alpha_i * x" % layer.name)
+        self.emit("v%d = [u if u > 0.0 else a * u for u, a in zip(%s, %s)]" % (k, vector, name))
+        return _Values(vector="v%d" % k, size=values.size)
+
+    def softmax_layer(self, k, layer, values):
+        # Softmax._forward: exp(x - max) over their sum, the sum by
+        # neuron.layers._sum (math.fsum, or left to right without it).
+        vector = self.as_vector(values)
+        self.carrier.global_name("neuron.layers", "_sum")
+        self.emit("# %s: Softmax, exp(x_i - max) / sum_j exp(x_j - max)" % layer.name)
+        self.emit("top = max(%s)" % vector)
+        self.emit("e = [math.exp(u - top) for u in %s]" % vector)
+        self.emit("total = _sum(e)")
+        self.emit("v%d = [u / total for u in e]" % k)
+        return _Values(vector="v%d" % k, size=values.size)
+
+
+_LAYER_WRITERS = {
+    _layers.Activation: _Program.activation_layer,
+    _layers.Dropout: _Program.identity_layer,
+    _layers.Flatten: _Program.identity_layer,
+    _layers.BatchNormalization: _Program.batch_normalization,
+    _layers.LeakyReLU: _Program.leaky_relu_layer,
+    _layers.ReLU: _Program.relu_layer,
+    _layers.ELU: _Program.elu_layer,
+    _layers.PReLU: _Program.prelu_layer,
+    _layers.Softmax: _Program.softmax_layer,
+}
 
 
 class _Values:
@@ -531,6 +746,8 @@ def _model_name(model):
 def _describe(layer):
     if type(layer) is Dense:
         return "Dense(%d, %s)" % (layer.units, layer.activation.name)
+    if type(layer) is _layers.Activation:
+        return "Activation(%s)" % layer.activation.name
     return type(layer).__name__
 
 
