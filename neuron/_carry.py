@@ -124,6 +124,11 @@ class Carrier:
         namespace = sys.modules[module].__dict__
         value = namespace[name]
         statement = _assignment(module, name)
+        if statement is not None and _is_math_rule(statement.value):
+            # A rule computed from `math` alone (which erf to use): the
+            # statement itself, so the file decides on its own interpreter.
+            self._add(name, ast.get_source_segment(_module_source(module), statement))
+            return
         if statement is not None and _is_alias(statement.value, namespace):
             text = self._alias(module, name, statement)
             if text is not None:
@@ -164,6 +169,8 @@ class Carrier:
         value = statement.value
         source = _module_source(module)
         if isinstance(value, ast.IfExp):
+            if isinstance(value.test, ast.Name):
+                self.global_name(module, value.test.id)  # the rule it depends on
             self.global_name(module, value.orelse.id)
             return ast.get_source_segment(source, statement)
         if isinstance(value, ast.Attribute) and value.value.id == "math":
@@ -224,10 +231,35 @@ def _is_alias(value, namespace):
         return owner is math or _carried_module(owner)
     if isinstance(value, ast.IfExp):
         test = value.test
-        return (isinstance(test, ast.Call) and isinstance(test.func, ast.Name) and test.func.id == "hasattr"
-                and isinstance(test.args[0], ast.Name) and test.args[0].id == "math"
+        rule = isinstance(test, ast.Name) and _is_math_rule(
+            getattr(_assignment(namespace["__name__"], test.id), "value", None))
+        return ((rule or _is_math_rule(test))
                 and isinstance(value.body, ast.Attribute) and isinstance(value.body.value, ast.Name)
                 and value.body.value.id == "math" and isinstance(value.orelse, ast.Name))
+    return False
+
+
+def _is_math_rule(node):
+    """True for a test built from ``hasattr(math, ...)``, ``math.f(constant)``,
+    constants, comparisons and ``and``/``or``/``not``: it means the same
+    thing wherever ``math`` is imported, so it can be copied as it is."""
+    if isinstance(node, ast.BoolOp):
+        return all(_is_math_rule(v) for v in node.values)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        return _is_math_rule(node.operand)
+    if isinstance(node, ast.Compare):
+        return _is_math_rule(node.left) and all(_is_math_rule(c) for c in node.comparators)
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float, str, bool))
+    if isinstance(node, ast.Call):
+        function = node.func
+        math_call = (isinstance(function, ast.Attribute) and isinstance(function.value, ast.Name)
+                     and function.value.id == "math")
+        has = isinstance(function, ast.Name) and function.id == "hasattr"
+        if has:
+            return (len(node.args) == 2 and isinstance(node.args[0], ast.Name) and node.args[0].id == "math"
+                    and isinstance(node.args[1], ast.Constant))
+        return math_call and not node.keywords and all(isinstance(a, ast.Constant) for a in node.args)
     return False
 
 

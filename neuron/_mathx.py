@@ -8,12 +8,14 @@ fallback whose accuracy is stated beside it and measured in the tests
 (``tests/test_activations_mathx.py``).  ``ulp`` means one unit in the last
 place of the result; ``eps`` is 2**-52.
 
-erf and erfc are chosen by a fixed rule on the interpreter, not by timing
-or by probing: on CPython ``math.erf``/``math.erfc``, which call the C
-library (glibc's measured within 0.8 and 2.5 ulps); on every other
-interpreter the pure-Python ``_erf_fallback``/``_erfc_fallback`` below,
+erf and erfc are chosen by a fixed rule, never by timing: the
+interpreter's ``math.erf``/``math.erfc`` where they return the correctly
+rounded value at four probe points (1.0 for erf; 1.0, 2.5 and 4.0 for erfc),
+as glibc's do (CPython calls the C library's, measured within 0.8 and 2.5
+ulps); otherwise the pure-Python ``_erf_fallback``/``_erfc_fallback`` below,
 within 0.5 and 1.4 ulps using nothing but IEEE ``+ - * /``, ``floor`` and
-one ``exp``.  PyPy has its own erfc, up to about 500 ulps off near x = 24
+one ``exp``.  The rule uses ``math`` alone, so a model exported to one file
+(``python -m neuron export``) carries it and chooses as neuron does.  PyPy has its own erfc, up to about 500 ulps off near x = 24
 (13 ulps at 3, which moved gelu's pinned values); MicroPython's, where the
 build has one, is within about 2.3 ulps, and some builds have none.  The
 pure-Python ones give the same bits on all three interpreters with a
@@ -24,7 +26,6 @@ number <= 0 or inside ``try``.
 """
 
 import math
-import sys
 
 INF = float("inf")
 NAN = float("nan")
@@ -334,11 +335,16 @@ def _erfc_fallback(x):
     return 2.0 - _erfc_fraction(-x)
 
 
-# Which erf/erfc to use is a fixed rule on the interpreter (see the module
-# docstring): the libm's only on CPython, which calls the C library's erf
-# and erfc (since 3.7); the pure-Python ones above everywhere else.
-_USE_LIBM_ERF = (sys.implementation.name == "cpython"
-                 and hasattr(math, "erf") and hasattr(math, "erfc"))
+# Which erf/erfc to use is a fixed rule, written with `math` alone so that an
+# exported model file states the very same rule: the interpreter's own where
+# they give the correctly rounded value at these probe points (glibc's do, as
+# CPython calls them), neuron's pure-Python ones elsewhere (PyPy's own erfc is
+# off by up to 500 ulps and misses 1.0 and 2.5; MicroPython may lack them).
+_USE_LIBM_ERF = (hasattr(math, "erf") and hasattr(math, "erfc")
+                 and math.erf(1.0) == 0.8427007929497149
+                 and math.erfc(1.0) == 0.15729920705028513
+                 and math.erfc(2.5) == 0.0004069520174449589
+                 and math.erfc(4.0) == 1.541725790028002e-08)
 erf = math.erf if _USE_LIBM_ERF else _erf_fallback
 erfc = math.erfc if _USE_LIBM_ERF else _erfc_fallback
 

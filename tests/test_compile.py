@@ -2,6 +2,7 @@
 
 import ast
 import math
+import sys
 from fractions import Fraction
 import struct
 
@@ -257,3 +258,24 @@ def test_float_subclasses_give_plain_floats_and_the_same_bits():
         got = model(values)
         assert bits(got) == bits(want) and type(got[0]) is float
         assert bits(model.predict([values])[0]) == bits(want)
+
+
+@pytest.mark.skipif(sys.implementation.name == "pypy", reason="PyPy has no sys.getsizeof")
+def test_bytes_per_parameter_and_compact_storage():
+    from neuron.storage import bytes_per_parameter, compact
+
+    rows = [[i + j / 7.0 for j in range(50)] for i in range(20)]  # distinct float objects
+    model = Sequential([Dense.from_neurons(rows, [i / 3.0 for i in range(20)])])
+    before = bytes_per_parameter(model)
+    compact(model)
+    # A float object and a list slot (about 32 bytes) against 8 in an array.
+    assert before > 24 and bytes_per_parameter(model) < before / 2
+
+
+@pytest.mark.skipif(sys.implementation.name != "pypy", reason="only PyPy refuses")
+def test_bytes_per_parameter_on_pypy_says_why_not():
+    from neuron import NeuronError
+    from neuron.storage import bytes_per_parameter
+
+    with pytest.raises(NeuronError, match="getsizeof"):
+        bytes_per_parameter(Sequential([Dense.from_neurons([[0.5]], [0.25])]))

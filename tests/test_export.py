@@ -462,7 +462,8 @@ def test_carried_source_is_neurons_own():
     model = activation_model(activations.get("gelu"))[0]
     text = module_source(model)
     assert inspect.getsource(activations._gelu) in text
-    assert 'erfc = math.erfc if hasattr(math, "erfc") else _erfc_fallback' in text
+    assert "erfc = math.erfc if _USE_LIBM_ERF else _erfc_fallback" in text
+    assert "_USE_LIBM_ERF = (hasattr(math, \"erf\")" in text  # the rule itself, not its value here
     assert "_mathx." not in text  # references to neuron._mathx are written as plain names
 
 
