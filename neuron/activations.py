@@ -51,7 +51,7 @@ class Activation:
                     "%s works on a layer's whole vector; pass a list, got one number"
                     % self.name
                 )
-            return self.function(float(z))
+            return self.function(as_float(z, self.name))
         if isinstance(z, (list, tuple)):
             return self.apply(as_vector(z, self.name, allow_nonfinite=True))
         return self.function(as_float(z, self.name))
@@ -174,7 +174,7 @@ def get(name, **params):
         if key not in values:
             raise TypeError("activation %r needs the parameter %r" % (name, key))
     for key in values:
-        values[key] = _parameter(name, key, values[key], recipe.defaults.get(key))
+        values[key] = _parameter(name, key, values[key], recipe.defaults.get(key, _MISSING))
     return Activation(name, values, recipe.elementwise, recipe.make(**values))
 
 
@@ -197,9 +197,14 @@ def _parameter(name, key, value, default):
         if not isinstance(value, str):
             raise TypeError("%s must be a string, got %r" % (where, value))
         return value
+    if value is None and default is None:
+        return None  # "off", where the default is off (relu's max_value)
     if value is None or isinstance(value, bool):
-        return value
-    return as_float(value, where)
+        raise TypeError("%s must be a number, got %r" % (where, value))
+    number = as_float(value, where)
+    if number - number != 0.0:
+        raise NeuronError("%s must be a finite number, got %r" % (where, number))
+    return number
 
 
 def _suggest(name):
@@ -364,7 +369,14 @@ def _make_celu(alpha):
 
     def celu(z):
         # z / alpha may overflow to -inf for a tiny alpha: expm1(-inf) = -1.
-        return z if z > 0.0 else alpha * _expm1(z / alpha)
+        if z > 0.0:
+            return z
+        t = z / alpha
+        if t > 709.0:
+            # Only with a negative alpha: e^t overflows, and so does the true
+            # value alpha * (e^t - 1), which is -inf in floats.
+            return alpha * _mathx.exp_or_inf(t)
+        return alpha * _expm1(t)
 
     return celu
 

@@ -85,7 +85,7 @@ def as_float(value, where):
         try:
             return float(value)
         except OverflowError:
-            raise NeuronError("%s = %d is too large for a float" % (where, value))
+            raise NeuronError("%s = %s is too large for a float" % (where, _short(value)))
     if _is_sequence(value):
         raise ShapeError("%s must be a number, got a %s" % (where, type(value).__name__))
     # NumPy scalars and 0-d arrays say what they hold: b(ool), c(omplex),

@@ -477,7 +477,8 @@ class _Program:
     # -- Normalization -----------------------------------------------------
 
     def normalization(self, k, layer, values):
-        n = len(layer.mean)
+        mean = layer.mean  # a copy: read it once
+        n = len(mean)
         self.emit("# %s: Normalization, (x - mean) / max(sqrt(variance), 1e-7)" % layer.name)
         if n <= UNROLL_INPUTS:
             inputs = self.as_scalars(values, _prefix(k))
@@ -486,12 +487,12 @@ class _Program:
                 name = "n%d_%d" % (k, i)
                 self.emit(
                     "%s = (%s - %s) / %s"
-                    % (name, inputs[i], _literal(layer.mean[i]), _literal(layer._scale[i]))
+                    % (name, inputs[i], _literal(mean[i]), _literal(layer._scale[i]))
                 )
                 out.append(name)
             return _Values(scalars=out, size=n)
         vector = self.as_vector(values)
-        mean = tuple(layer.mean)
+        mean = tuple(mean)
         scale = tuple(layer._scale)
         self.constant("M%d" % k, mean, lambda: _tuple_text(mean))
         self.constant("S%d" % k, scale, lambda: _tuple_text(scale))

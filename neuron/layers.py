@@ -28,7 +28,7 @@ and shapes, so weights copied out of a Keras model drop straight in.
 import math
 
 from . import activations
-from .checks import as_count, as_matrix, as_vector
+from .checks import as_count, as_float, as_matrix, as_vector
 from .errors import NeuronError, ShapeError
 from .trace import DenseStep, FeatureStep, LayerStep, NormalizationStep
 from .vector import kernel_dot, preactivations
@@ -149,11 +149,11 @@ class Dense(Layer):
     kind = "Dense"
 
     def __init__(self, units, activation="linear", *, kernel=None, bias=None, use_bias=True, name=None):
-        self.units = as_count(units, "Dense: units")
+        self._units = as_count(units, "Dense: units")
         self._activation = activations.get(activation)
         if not isinstance(use_bias, bool):
             raise TypeError("Dense: use_bias must be True or False, got %s" % type(use_bias).__name__)
-        self.use_bias = use_bias
+        self._use_bias = use_bias
         self.name = _check_name(name, "Dense")
         self._rows = None  # one list of weights per unit: (units x inputs)
         self._bias = None
@@ -178,6 +178,19 @@ class Dense(Layer):
         layer = cls(len(rows), activation, name=name, use_bias=True)
         layer._store(rows, biases)
         return layer
+
+    # units and use_bias are fixed when the layer is made (a layer with
+    # other ones is another layer); the weights change through set_weights.
+
+    @property
+    def units(self):
+        """The number of units (neurons), each with its weights and bias."""
+        return self._units
+
+    @property
+    def use_bias(self):
+        """Whether the units add a bias b_j (fixed when the layer is made)."""
+        return self._use_bias
 
     @property
     def activation(self):
@@ -250,6 +263,8 @@ class Dense(Layer):
 
     def _store(self, rows, bias):
         where = self._where()
+        if not rows[0]:
+            raise ShapeError("%s: each unit needs at least one weight (one per input), got none" % where)
         if self._rows is not None and len(rows[0]) != len(self._rows[0]):
             raise ShapeError(
                 "%s: the new kernel has %d inputs, the layer has %d"
@@ -333,9 +348,9 @@ class Normalization(Layer):
 
     def __init__(self, mean=None, variance=None, name=None):
         self.name = _check_name(name, "Normalization")
-        self.mean = None
-        self.variance = None
-        self.count = 0
+        self._mean = None
+        self._variance = None
+        self._count = 0
         self._scale = None
         if (mean is None) != (variance is None):
             raise NeuronError("Normalization: give both mean and variance, or neither")
@@ -344,11 +359,42 @@ class Normalization(Layer):
 
     @property
     def built(self):
-        return self.mean is not None
+        return self._mean is not None
 
     @property
     def input_size(self):
-        return None if self.mean is None else len(self.mean)
+        return None if self._mean is None else len(self._mean)
+
+    # The statistics are read as copies and set through these properties,
+    # which check them and recompute the scale, so a layer never divides by
+    # a standard deviation that no longer matches its variance.
+
+    @property
+    def mean(self):
+        """Each feature's mean (a copy; None before adapt or set_weights)."""
+        return None if self._mean is None else list(self._mean)
+
+    @mean.setter
+    def mean(self, mean):
+        if self._variance is None:
+            raise NeuronError("%s: set mean and variance together with set_weights()" % self._where())
+        self._set_statistics(mean, self._variance)
+
+    @property
+    def variance(self):
+        """Each feature's population variance (a copy; None before adapt or set_weights)."""
+        return None if self._variance is None else list(self._variance)
+
+    @variance.setter
+    def variance(self, variance):
+        if self._mean is None:
+            raise NeuronError("%s: set mean and variance together with set_weights()" % self._where())
+        self._set_statistics(self._mean, variance)
+
+    @property
+    def count(self):
+        """How many rows the statistics came from (Keras keeps it; 0 when set by hand)."""
+        return self._count
 
     @property
     def standard_deviation(self):
@@ -365,26 +411,33 @@ class Normalization(Layer):
         data = as_matrix(rows, "Normalization.adapt: rows")
         if not data:
             raise ShapeError("Normalization.adapt: rows must hold at least one row")
-        if self.mean is not None and len(data[0]) != len(self.mean):
+        if self._mean is not None and len(data[0]) != len(self._mean):
             raise ShapeError(
                 "Normalization.adapt: rows have %d features, the layer has %d"
-                % (len(data[0]), len(self.mean))
+                % (len(data[0]), len(self._mean))
             )
         n = len(data)
         means = []
         variances = []
-        for column in zip(*data):
-            mean = _sum(column) / n
+        for i, column in enumerate(zip(*data)):
+            mean = _mean_of(column)
+            variance = _sum([(v - mean) * (v - mean) for v in column]) / n
+            if variance - variance != 0.0:
+                raise NeuronError(
+                    "Normalization.adapt: the variance of feature %d overflows a float "
+                    "(its values spread over more than 1e154); scale that feature down"
+                    % i
+                )
             means.append(mean)
-            variances.append(_sum([(v - mean) * (v - mean) for v in column]) / n)
+            variances.append(variance)
         self._set_statistics(means, variances)
-        self.count = n
+        self._count = n
 
     def get_weights(self):
         """``[mean, variance, count]``, Keras's order."""
-        if self.mean is None:
+        if self._mean is None:
             raise NeuronError("%s has no statistics yet: call adapt() or set_weights()" % self._where())
-        return [list(self.mean), list(self.variance), self.count]
+        return [list(self._mean), list(self._variance), self._count]
 
     def set_weights(self, weights):
         """Set ``[mean, variance, count]`` or ``[mean, variance]`` (Keras's forms)."""
@@ -397,7 +450,7 @@ class Normalization(Layer):
         if len(weights) == 3:
             count = _scalar_count(weights[2], self._where())
         self._set_statistics(weights[0], weights[1])
-        self.count = count
+        self._count = count
 
     def _set_statistics(self, mean, variance):
         where = self._where()
@@ -412,21 +465,21 @@ class Normalization(Layer):
                 raise NeuronError("%s: variance[%d] = %r is negative" % (where, i, v))
         epsilon = self.EPSILON
         self._scale = [max(math.sqrt(v), epsilon) for v in variance]
-        self.mean = mean
-        self.variance = variance
+        self._mean = mean
+        self._variance = variance
         self._changed()
 
     def _forward(self, values):
-        mean = self.mean
+        mean = self._mean
         if mean is None or len(values) != len(mean):
             self._check_input(values)
         return [(x - m) / s for x, m, s in zip(values, mean, self._scale)]
 
     def _check_input(self, values):
-        if self.mean is None:
+        if self._mean is None:
             raise NeuronError("%s has no statistics yet: call adapt() or set_weights()" % self._where())
         raise ShapeError(
-            "%s: expected %d inputs, got %d" % (self._where(), len(self.mean), len(values))
+            "%s: expected %d inputs, got %d" % (self._where(), len(self._mean), len(values))
         )
 
     def _trace(self, values):
@@ -434,7 +487,7 @@ class Normalization(Layer):
 
     def count_params(self):
         # Keras counts mean, variance and the scalar count.
-        return 0 if self.mean is None else 2 * len(self.mean) + 1
+        return 0 if self._mean is None else 2 * len(self._mean) + 1
 
 
 # --- helpers ----------------------------------------------------------------
@@ -452,28 +505,41 @@ def _sum(values):
     return total
 
 
+def _mean_of(column):
+    # fsum is exact until its running sum overflows (two values near 1e308):
+    # then the mean of the values scaled down by the largest one, scaled back.
+    try:
+        return _sum(column) / len(column)
+    except OverflowError:
+        top = max(abs(v) for v in column)
+        return _sum([v / top for v in column]) / len(column) * top
+
+
 def _flat_statistic(values, where):
     # Keras sometimes stores statistics with a leading axis of 1 ([[m1, m2]]).
     if isinstance(values, (list, tuple)) and len(values) == 1 and isinstance(values[0], (list, tuple)):
         values = values[0]
-    values = as_vector(values, where)
+    values = as_vector(values, where, allow_nonfinite=True)
     if not values:
         raise ShapeError("%s must have at least one feature" % where)
+    _require_finite(values, where, "statistics")
     return values
 
 
 def _scalar_count(value, where):
+    # Keras's count arrives as an int, a float, a NumPy integer or a 0-d array.
     if isinstance(value, (list, tuple)):
         raise ShapeError("%s: count must be a single number, got a list" % where)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise TypeError("%s: count must be a number, got %s" % (where, type(value).__name__))
-    return value
+    count = as_float(value, where + ": count")
+    if count - count != 0.0 or count < 0.0:
+        raise NeuronError("%s: count must be a finite number >= 0, got %r" % (where, count))
+    return int(count) if count == int(count) else count
 
 
-def _require_finite(values, where):
+def _require_finite(values, where, what="weights"):
     for i, v in enumerate(values):
         if v - v != 0.0:
-            raise NeuronError("%s: entry %d is %r; weights must be finite" % (where, i, v))
+            raise NeuronError("%s: entry %d is %r; %s must be finite" % (where, i, v, what))
 
 
 def _check_name(name, kind):

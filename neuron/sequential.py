@@ -16,7 +16,7 @@ rows, as Keras does.
 [[5.5], [3.5]]
 """
 
-from .checks import as_matrix, as_vector, fast_vector
+from .checks import _is_sequence, as_matrix, as_vector, fast_vector
 from .errors import ShapeError
 from .layers import Layer
 from .trace import Trace
@@ -179,8 +179,8 @@ class Sequential:
         # sequence is refused before it is read), then every value.
         where = "%s.%s: x" % (self.name, method)
         size = self.input_size
-        if size is not None and isinstance(x, (list, tuple)) and len(x) != size:
-            if x and isinstance(x[0], (list, tuple)):
+        if size is not None and _is_sequence(x) and len(x) != size:
+            if x and _is_sequence(x[0]):
                 as_vector(x, where, None, allow_nonfinite, batch_hint=True)  # names the nesting
             raise ShapeError("%s: expected %d inputs, got %d" % (where, size, len(x)))
         return as_vector(x, where, size, allow_nonfinite, batch_hint=True)
@@ -246,6 +246,7 @@ class Sequential:
 
         Each layer takes as many arrays as its ``get_weights()`` returns
         (Dense: kernel and bias; Normalization: mean, variance and count).
+        When any array does not fit, nothing changes.
         """
         if not isinstance(weights, (list, tuple)):
             raise TypeError("%s.set_weights: expected a list of arrays, got %s" % (self.name, type(weights).__name__))
@@ -255,11 +256,22 @@ class Sequential:
                 "%s.set_weights: expected %d arrays (%s), got %d"
                 % (self.name, sum(counts), _count_detail(self.layers, counts), len(weights))
             )
-        start = 0
-        for layer, count in zip(self.layers, counts):
-            layer.set_weights(list(weights[start:start + count]))
-            start += count
-        self._check_chain()
+        # All or nothing: a bad array in the last layer must not leave the
+        # first ones changed.  Each layer's state is kept (set_weights
+        # replaces its lists, never edits them) and put back on any error.
+        saved = [dict(layer.__dict__) for layer in self.layers]
+        try:
+            start = 0
+            for layer, count in zip(self.layers, counts):
+                layer.set_weights(list(weights[start:start + count]))
+                start += count
+            self._check_chain()
+        except Exception:
+            for layer, state in zip(self.layers, saved):
+                layer.__dict__.clear()
+                layer.__dict__.update(state)
+                layer._changed()  # whatever ran compiled before is rebuilt
+            raise
 
     def load_weights(self, source):
         """Set the weights from a Keras weights file, as Keras's ``model.load_weights`` does.

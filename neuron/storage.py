@@ -36,7 +36,7 @@ def weight_bytes(model):
     total = 0
     stack = []
     for layer in model.layers:
-        for name in ("_rows", "_bias", "mean", "variance", "_scale"):
+        for name in ("_rows", "_bias", "_mean", "_variance", "_scale"):
             value = getattr(layer, name, None)
             if value is not None:
                 stack.append(value)

@@ -251,3 +251,80 @@ def test_argmax_accuracy_confusion():
         neuron.accuracy([], [])
     with pytest.raises(neuron.ShapeError, match="one-entry rows"):
         neuron.accuracy([[1, 0]], [[1, 0]])
+
+
+# --- what the hostile tester found ------------------------------------------------
+
+
+def test_set_weights_is_all_or_nothing():
+    model = small_model()
+    before = model.get_weights()
+    bad = [[[9.0, 9.0], [9.0, 9.0]], [9.0, 9.0], [[1.0], [2.0]], [1.0, 2.0]]  # last bias too long
+    with pytest.raises(neuron.ShapeError):
+        model.set_weights(bad)
+    assert model.get_weights() == before
+    assert model([0.5, 2.0]) == small_model()([0.5, 2.0])
+
+
+def test_statistics_cannot_go_stale():
+    norm = Normalization([0.0], [1.0])
+    model = Sequential([norm])
+    assert model([2.0]) == [2.0]
+    norm.variance = [4.0]
+    assert model([2.0]) == [1.0] == Sequential([Normalization([0.0], [4.0])])([2.0])
+    norm.variance[0] = 100.0  # a copy: changes nothing
+    assert model([2.0]) == [1.0]
+    with pytest.raises(neuron.ShapeError, match="mean has 3 features but variance has 1"):
+        norm.mean = [1.0, 2.0, 3.0]
+    with pytest.raises(AttributeError):
+        Dense(1, kernel=[[1.0]]).use_bias = False
+    with pytest.raises(AttributeError):
+        Dense(1, kernel=[[1.0]]).units = 3
+
+
+def test_normalization_count_in_keras_forms():
+    norm = Normalization()
+    norm.set_weights([[0.0], [1.0], 5.0])
+    assert norm.count == 5
+    for bad in (math.nan, -1.0, math.inf):
+        with pytest.raises(neuron.NeuronError, match="count must be a finite number >= 0"):
+            norm.set_weights([[0.0], [1.0], bad])
+    with pytest.raises(neuron.NeuronError, match="statistics must be finite"):
+        Normalization([math.nan], [1.0])
+
+
+def test_adapt_on_huge_values():
+    norm = Normalization()
+    norm.adapt([[1.7e308], [1.7e308]])
+    assert norm.mean == [1.7e308] and norm.variance == [0.0]
+    with pytest.raises(neuron.NeuronError, match="variance of feature 0 overflows"):
+        Normalization().adapt([[1e200], [-1e200]])
+
+
+def test_numbers_from_other_libraries():
+    from decimal import Decimal
+
+    model = small_model()
+    with pytest.raises(neuron.NeuronError, match="too large for a float"):
+        model([Decimal("1e400"), 1.0])
+    with pytest.raises(neuron.ShapeError, match="expected 2 inputs, got 1000000000000"):
+        model(range(10 ** 12))
+    with pytest.raises(neuron.NeuronError, match="too large for a float"):
+        neuron.activations.get("relu")(10 ** 400)
+
+
+def test_activation_parameters_are_checked():
+    get = neuron.activations.get
+    with pytest.raises(neuron.NeuronError, match="alpha must be a finite number"):
+        get("elu", alpha=math.nan)
+    with pytest.raises(TypeError, match="alpha must be a number, got None"):
+        get("elu", alpha=None)
+    with pytest.raises(TypeError, match="max_value must be a number, got True"):
+        get("relu", max_value=True)
+    assert get("relu", max_value=None)(5.0) == 5.0
+    assert get("celu", alpha=-1.0)(-1000.0) == -math.inf  # the true value overflows
+
+
+def test_a_unit_needs_a_weight():
+    with pytest.raises(neuron.ShapeError, match="at least one weight"):
+        Dense.from_neurons([[]], [2.0])
