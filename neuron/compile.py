@@ -502,7 +502,7 @@ class _Program:
     # -- Dense ---------------------------------------------------------------
 
     def dense(self, k, layer, values):
-        rows, bias = layer._rows, layer._bias
+        rows = layer._rows
         n_in, units = len(rows[0]), len(rows)
         activation = layer.activation
         self.emit(

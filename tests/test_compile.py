@@ -17,7 +17,7 @@ from neuron.layers import Layer
 from neuron.models import coffee
 from neuron.vector import KERNEL, dot
 
-from strategies import model_and_inputs, models
+from strategies import model_and_inputs
 
 RUN = settings(deadline=None, max_examples=60)
 

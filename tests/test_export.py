@@ -9,7 +9,6 @@ import random
 import shutil
 import struct
 import subprocess
-import sys
 import types
 
 import pytest
