@@ -169,3 +169,33 @@ def test_predict_nan_input_names_the_flag_and_the_flag_works(capsys):
 def test_a_command_without_the_flag_does_not_advise_it(capsys):
     code, _, err = run(["coffee", "--temperature", "nan"], capsys)
     assert code == 1 and "allow_nonfinite" not in err and "finite numbers only" in err
+
+
+def test_predict_errors_count_rows_in_the_whole_input(capsys, tmp_path):
+    # The model sees batches of 500 rows; its own messages would count from each batch's start.
+    lines = ["200,13.9"] * 700
+    lines[599] = "nan,13.9"
+    rows = _csv(tmp_path, ("\n".join(lines) + "\n").encode())
+    code, _, err = run(["predict", "coffee", "--input", rows], capsys)
+    assert code == 1 and "row 600, column 1 is nan" in err and "--allow-nonfinite" in err
+    code, _, err = run(["predict", "coffee", "--input", rows, "--allow-nonfinite", "--decide", "0.5"], capsys)
+    assert code == 1 and "row 600's outputs hold NaN" in err
+    lines[599] = "200,13.9,1"
+    rows = _csv(tmp_path, ("\n".join(lines) + "\n").encode())
+    code, _, err = run(["predict", "coffee", "--input", rows], capsys)
+    assert code == 1 and "row 600 has 3 values; the model takes 2" in err
+
+
+def test_predict_with_a_classifier_file_and_nan(capsys, tmp_path):
+    model = neuron.Sequential([neuron.Dense(1, "sigmoid", kernel=[[1.0]])])
+    target = tmp_path / "clf.json"
+    neuron.Classifier(model, ["no", "yes"]).save(str(target))
+    code, out, _ = run(["predict", str(target), "--row", "inf", "--allow-nonfinite"], capsys)
+    assert code == 0 and out == "p_no,p_yes,prediction\n0.0,1.0,yes\n"
+    code, _, err = run(["predict", str(target), "--row", "nan", "--allow-nonfinite"], capsys)
+    assert code == 1 and "row 1's probabilities hold NaN" in err
+
+
+def test_the_library_advice_becomes_the_flag_for_commands_that_have_it(capsys):
+    code, _, err = run(["explain", "coffee", "--row", "nan,13.9"], capsys)
+    assert code == 1 and "pass --allow-nonfinite" in err and "allow_nonfinite=True" not in err

@@ -51,6 +51,7 @@ def run(args):
     X = [_numbers(row, "row %d" % (i + 1)) for i, row in enumerate(rows)]
     if not X:
         raise NeuronError("predict: no rows to predict")
+    _check_rows(X, getattr(model, "model", model).input_size, args.allow_nonfinite)
     names, out_rows, decisions = _predict(model, X, args.decide, labels is not None, args.allow_nonfinite)
     write = sys.stdout.write
     write(",".join(names) + "\n")
@@ -139,14 +140,36 @@ def _numbers(cells, where):
     return out
 
 
+def _check_rows(X, inputs, allow_nonfinite):
+    # Here, not in the model, so that errors count rows in the whole input
+    # (the model sees batches of 500 and would count from each batch's start).
+    from ..errors import NeuronError, ShapeError
+
+    width = len(X[0]) if inputs is None else inputs
+    for i, row in enumerate(X):
+        if len(row) != width:
+            raise ShapeError("predict: row %d has %d values; %s %d" % (
+                i + 1, len(row), "the model takes" if inputs is not None else "row 1 has", width))
+        if not allow_nonfinite:
+            for j, value in enumerate(row):
+                if value - value != 0.0:
+                    raise NeuronError("predict: row %d, column %d is %r; inputs must be finite "
+                                      "(pass --allow-nonfinite to let NaN and infinity through)"
+                                      % (i + 1, j + 1, value))
+
+
 def _predict(model, X, threshold, want_decisions, allow_nonfinite=False):
     # Returns (column names, rows of cells, decisions or None).
     from ..classifier import Classifier
+    from ..errors import NeuronError
     from ..metrics import argmax, decide
 
     function = model.predict_proba if isinstance(model, Classifier) else model.predict
     outputs = _in_batches(function, X, allow_nonfinite)
     if isinstance(model, Classifier):
+        for i, row in enumerate(outputs):
+            if any(p != p for p in row):
+                raise NeuronError("predict: row %d's probabilities hold NaN, which no rule can decide" % (i + 1))
         labels = _in_batches(model.predict, X, allow_nonfinite)
         names = ["p_%s" % c for c in model.classes] + ["prediction"]
         return names, [row + [label] for row, label in zip(outputs, labels)], labels
@@ -154,6 +177,9 @@ def _predict(model, X, threshold, want_decisions, allow_nonfinite=False):
     names = list(metadata.get("class_labels") or ["y%d" % j for j in range(len(outputs[0]))])
     if threshold is None and not want_decisions:
         return names, outputs, None
+    for i, row in enumerate(outputs):
+        if any(p != p for p in row):
+            raise NeuronError("predict: row %d's outputs hold NaN, which no rule can decide" % (i + 1))
     if len(outputs[0]) == 1:
         t = 0.5 if threshold is None else threshold
         # neuron.decide, which refuses a NaN p rather than calling it 0.
