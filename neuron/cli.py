@@ -41,8 +41,24 @@ def main(argv=None):
     try:
         return modules[args.command].run(args)
     except NeuronError as error:
-        sys.stderr.write("error: %s\n" % error)
+        sys.stderr.write("error: %s\n" % _for_the_command_line(str(error), args))
         return 1
     except OSError as error:
         sys.stderr.write("error: %s\n" % error)
         return 1
+
+
+def _for_the_command_line(message, args):
+    """The library's advice in command-line words: ``--allow-nonfinite``, not ``allow_nonfinite=True``."""
+    if "allow_nonfinite" not in message:
+        return message
+    if hasattr(args, "allow_nonfinite"):
+        if "allow_nonfinite=True" in message:
+            return message.replace("allow_nonfinite=True", "--allow-nonfinite")
+        return message + " (on the command line: --allow-nonfinite)"
+    import re
+
+    # A command without the flag: drop the advice it cannot follow.
+    message = re.sub(r"\s*\([^()]*allow_nonfinite[^()]*\)", "", message)
+    message = re.sub(r"[;,]?\s*pass allow_nonfinite=True[^;]*", "", message)
+    return message + "; the %s command takes finite numbers only" % args.command

@@ -45,6 +45,13 @@ ACTIVATIONS = ("relu", "sigmoid", "linear")
 FORMATS = ("markdown", "latex")
 PARTS = ("question", "answers", "both")
 MAX_WIDTH = 8  # inputs or units per layer: more is not done by hand
+# Dense layers: more is not done by hand either, and each layer adds a
+# decimal place and a digit or two to the exact answers (six layers of 8
+# give values of up to 14 characters; 400 gave hundreds of digits).
+MAX_LAYERS = 6
+# Redraws of a relu network with a silent layer: bounds the time (about 2
+# seconds at the largest size if every draw failed; in practice a few).
+MAX_DRAWS = 1000
 
 # How each activation is stated in the question.
 _RULES = {
@@ -189,13 +196,20 @@ def make_exam(seed, sizes=(2, 3, 1), activation="relu"):
     again (from the same stream, so still determined by the seed): an
     answer of all zeros teaches little.
 
+    After ``MAX_DRAWS`` (1000) draws without such a network, the last one
+    is returned.
+
     Raises :class:`~neuron.NeuronError` for a negative seed, fewer than two
-    sizes, a size outside 1..8 or an unknown activation; :class:`TypeError`
-    for a seed or size that is not an int.
+    sizes, more than ``MAX_LAYERS`` (6) layers, a size outside 1..8 or an
+    unknown activation; :class:`TypeError` for a seed or size that is not an
+    int.
     """
     seed = as_count(seed, "exam: seed", minimum=0)
     if not isinstance(sizes, (list, tuple)) or len(sizes) < 2:
         raise NeuronError("exam: sizes must list the inputs and at least one layer, such as [2, 3, 1]; got %r" % (sizes,))
+    if len(sizes) > MAX_LAYERS + 1:
+        raise NeuronError("exam: sizes lists the inputs and %d layers; at most %d layers for a question "
+                          "done by hand" % (len(sizes) - 1, MAX_LAYERS))
     sizes = [as_count(n, "exam: sizes[%d]" % i) for i, n in enumerate(sizes)]
     for i, n in enumerate(sizes):
         if n > MAX_WIDTH:
@@ -203,7 +217,7 @@ def make_exam(seed, sizes=(2, 3, 1), activation="relu"):
     if activation not in ACTIVATIONS:
         raise NeuronError("exam: activation must be one of %s; got %r" % (", ".join(ACTIVATIONS), activation))
     draw = _Draw(seed)
-    for attempt in range(1000):
+    for attempt in range(MAX_DRAWS):
         inputs = [draw.weight() for _ in range(sizes[0])]
         layers = []
         for l in range(1, len(sizes)):

@@ -94,22 +94,57 @@ def accuracy(y_true, y_pred):
 def confusion_matrix(y_true, y_pred, labels=None):
     """Counts of each (truth, prediction) pair: rows are the truth, columns the prediction.
 
-    ``labels`` fixes the order (default: the sorted labels seen), as in
-    scikit-learn.  For 0/1 labels the result is ``[[TN, FP], [FN, TP]]``.
+    ``labels`` (a list or tuple of distinct labels) fixes the order, as in
+    scikit-learn; pairs with a label outside it are not counted.  By default
+    the labels seen are sorted; labels that cannot be sorted together (such
+    as ``1`` and ``"a"``, or ``None``) keep the order in which they first
+    appear, in ``y_true`` and then ``y_pred``.  For 0/1 labels the result is
+    ``[[TN, FP], [FN, TP]]``.
+
+    >>> confusion_matrix(["b", 1, "b"], [1, 1, "b"])
+    [[1, 1], [0, 1]]
+
+    Raises :class:`TypeError` for ``labels`` that is not a list or tuple and
+    for a label that is not hashable; :class:`~neuron.NeuronError` for a
+    label listed twice in ``labels``.
     """
     truth, guess = _labels(y_true, y_pred, "confusion_matrix")
     if labels is None:
-        labels = sorted(set(truth) | set(guess))
-    else:
-        labels = list(labels)
+        seen = []
+        known = set()
+        for where, values in (("y_true", truth), ("y_pred", guess)):
+            for i, label in enumerate(values):
+                _check_hashable(label, "confusion_matrix: %s item %d" % (where, i))
+                if label not in known:
+                    known.add(label)
+                    seen.append(label)
+        try:
+            labels = sorted(seen)
+        except TypeError:
+            labels = seen  # no order between them: first appearance
+    elif not isinstance(labels, (list, tuple)):
+        raise TypeError("confusion_matrix: labels must be a list or tuple of labels, got %s"
+                        % type(labels).__name__)
     position = {}
     for i, label in enumerate(labels):
+        _check_hashable(label, "confusion_matrix: labels[%d]" % i)
+        if label in position:
+            raise NeuronError("confusion_matrix: labels[%d] is %r, the same as labels[%d]"
+                              % (i, label, position[label]))
         position[label] = i
     matrix = [[0] * len(labels) for _ in labels]
     for t, g in zip(truth, guess):
         if t in position and g in position:
             matrix[position[t]][position[g]] += 1
     return matrix
+
+
+def _check_hashable(label, where):
+    try:
+        hash(label)
+    except TypeError:
+        raise TypeError("%s is a %s, which cannot be a label (labels are numbers, strings or tuples)"
+                        % (where, type(label).__name__))
 
 
 def _labels(y_true, y_pred, where):

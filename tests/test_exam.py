@@ -53,6 +53,13 @@ def test_command_errors(capsys):
     assert code == 2 and "--layers must be whole numbers" in err
     code, _, err = run_cli(capsys, "exam", "--seed", "7", "--layers", "2,30,1")
     assert code == 1 and "sizes[1] is 30; at most 8" in err
+    # Thousands of layers once hung; 400 printed numbers of hundreds of digits.
+    code, _, err = run_cli(capsys, "exam", "--seed", "7", "--layers", ",".join(["2"] * 5000))
+    assert code == 1 and "4999 layers; at most 6 layers" in err
+    code, _, err = run_cli(capsys, "exam", "--seed", "7", "--layers", ",".join(["8"] * 8))
+    assert code == 1 and "7 layers; at most 6" in err
+    code, out, _ = run_cli(capsys, "exam", "--seed", "7", "--layers", ",".join(["8"] * 7))
+    assert code == 0 and "layer 6 has 8 units" in out
     code, _, err = run_cli(capsys, "exam", "--seed", "-1")
     assert code == 1 and "seed must be at least 0" in err
     with pytest.raises(NeuronError, match="activation must be one of"):
@@ -122,6 +129,16 @@ def test_hand_friendly_and_repeatable(seed, sizes, activation):
     if activation == "relu":
         for step in exam.trace.steps:
             assert any(a > 0 for a in step.outputs)
+
+
+def test_relu_redraws_are_bounded(monkeypatch):
+    # Even when no draw has an active unit in every layer, make_exam returns.
+    import neuron.exam
+
+    calls = []
+    monkeypatch.setattr(neuron.exam, "_every_layer_active", lambda trace: calls.append(1) and False)
+    assert make_exam(3, [2, 1]).sizes == [2, 1]
+    assert len(calls) == neuron.exam.MAX_DRAWS
 
 
 def test_relu_exam_has_an_active_unit_in_every_layer():

@@ -328,3 +328,21 @@ def test_activation_parameters_are_checked():
 def test_a_unit_needs_a_weight():
     with pytest.raises(neuron.ShapeError, match="at least one weight"):
         Dense.from_neurons([[]], [2.0])
+
+def test_confusion_matrix_with_labels_that_do_not_sort():
+    # sorted() raised "'<' not supported" for mixed labels and None.
+    assert neuron.confusion_matrix([1, "a"], [1, "a"]) == [[1, 0], [0, 1]]
+    # First appearance: y_true gives None, then 1; y_pred adds "x".
+    assert neuron.confusion_matrix([None, 1, None], [1, 1, "x"]) == [[0, 1, 1], [0, 1, 0], [0, 0, 0]]
+    with pytest.raises(TypeError, match=r"y_pred item 1 is a dict, which cannot be a label"):
+        neuron.confusion_matrix([1, 2], [1, {}])
+
+
+def test_confusion_matrix_labels_argument_is_checked():
+    with pytest.raises(TypeError, match="labels must be a list or tuple of labels, got int"):
+        neuron.confusion_matrix([1], [1], labels=5)
+    with pytest.raises(TypeError, match="labels must be a list or tuple"):
+        neuron.confusion_matrix([1], [1], labels="ab")
+    with pytest.raises(neuron.NeuronError, match=r"labels\[1\] is 0, the same as labels\[0\]"):
+        neuron.confusion_matrix([1], [1], labels=[0, 0])
+    assert neuron.confusion_matrix([1], [1], labels=(1, 0)) == [[1, 0], [0, 0]]

@@ -266,3 +266,96 @@ def test_any_entry_replaced_by_any_json_value_loads_or_raises_format_error(where
     except neuron.FormatError:
         return
     assert isinstance(model, (neuron.Sequential, neuron.Classifier))
+
+
+# -- what the hostile tester found -------------------------------------------------
+
+
+def _one_dense(activation="leaky_relu"):
+    return native.dumps(neuron.Sequential([neuron.Dense(1, activation, kernel=[[1.0]], name="d")]))
+
+
+def test_a_key_twice_is_refused_naming_the_key():
+    # json.loads keeps the last of two equal keys, silently.
+    text = _one_dense().replace('"units": 1,', '"units": 1, "units": 2,')
+    with pytest.raises(neuron.FormatError, match="m.json: units: the key 'units' appears twice"):
+        native.loads(text, "m.json")
+
+
+@pytest.mark.parametrize("old,new,key,constant", [
+    ("[1.0]", "[NaN]", "kernel", "NaN"),
+    ('"bias": [0.0]', '"bias": [-Infinity]', "bias", "-Infinity"),
+    ('"name": "sequential",', '"name": "sequential", "metadata": {"x": {"y": [[Infinity]]}},', "y", "Infinity"),
+    ('"activation": "leaky_relu",', '"activation": "leaky_relu", "activation_params": {"negative_slope": NaN},',
+     "negative_slope", "NaN"),
+])
+def test_nan_and_infinity_constants_are_refused_anywhere(old, new, key, constant):
+    text = _one_dense().replace(old, new)
+    assert text != _one_dense()
+    with pytest.raises(neuron.FormatError, match="m.json: %s: %s is not JSON" % (key, constant)):
+        native.loads(text, "m.json")
+    with pytest.raises(neuron.FormatError, match="m.json: NaN is not JSON"):
+        native.loads("NaN", "m.json")
+
+
+@pytest.mark.parametrize("activation,params,expected", [
+    ("leaky_relu", '{"negative_slope": null}', "a number"),
+    ("leaky_relu", '{"negative_slope": true}', "a number"),
+    ("leaky_relu", '{"negative_slope": 1e400}', "a finite number"),
+    ("relu", '{"max_value": false}', "a number"),
+    ("gelu", '{"approximate": null}', "true or false"),
+    ("threshold", '{"threshold": null, "default_value": 0}', "a number"),
+])
+def test_activation_params_of_the_wrong_kind_are_format_errors(activation, params, expected):
+    text = _one_dense().replace('"activation": "leaky_relu",',
+                                '"activation": "%s", "activation_params": %s,' % (activation, params))
+    with pytest.raises(neuron.FormatError, match=r"m.json: layers\[0\] \(Dense 'd'\)\.activation_params\.\w+: "
+                       "expected %s" % expected):
+        native.loads(text, "m.json")
+
+
+def test_activation_params_that_are_fine_still_load():
+    text = _one_dense().replace('"activation": "leaky_relu",',
+                                '"activation": "relu", "activation_params": {"max_value": null},')
+    assert native.loads(text).layers[0].activation.name == "relu"
+
+
+@pytest.mark.parametrize("metadata,error,words", [
+    ("x", TypeError, "metadata must be a dict"),
+    ({1: 2}, TypeError, "metadata has the key 1 .int.; JSON keys are strings"),
+    ({"a": [1, {"b": object()}]}, TypeError, r"metadata.a\[1\].b is a object"),
+    ({"a": float("nan")}, neuron.NeuronError, "metadata.a is nan"),
+    ({"input_names": ["a", "b"]}, neuron.NeuronError, "metadata.input_names: expected 1 entries"),
+])
+def test_save_checks_metadata_before_writing(tmp_path, metadata, error, words):
+    model = neuron.Sequential([neuron.Dense(1, kernel=[[1.0]])])
+    model.metadata = metadata
+    target = tmp_path / "m.json"
+    with pytest.raises(error, match="save: " + words):
+        model.save(str(target))
+    assert not target.exists() and os.listdir(str(tmp_path)) == []
+
+
+def test_save_takes_str_and_path_like_only(tmp_path):
+    model = neuron.Sequential([neuron.Dense(1, kernel=[[1.0]])])
+    model.save(tmp_path / "a.json")
+    assert neuron.load(str(tmp_path / "a.json")).predict([[2.0]]) == [[2.0]]
+    for bad in (os.fsencode(str(tmp_path / "b.json")), 5):
+        with pytest.raises(TypeError, match="save: path must be a str or an os.PathLike, got %s"
+                           % type(bad).__name__):
+            model.save(bad)
+
+    class BytesPath:
+        def __fspath__(self):
+            return os.fsencode(str(tmp_path / "c.json"))
+
+    with pytest.raises(TypeError, match="save: path must name the file as text"):
+        model.save(BytesPath())
+    assert sorted(os.listdir(str(tmp_path))) == ["a.json"]
+
+
+def test_a_size_of_thousands_of_digits_is_a_format_error():
+    # Checked, not changed: CPython 3.11+'s json refuses ints of more than 4300 digits.
+    text = _one_dense().replace('"units": 1,', '"units": %s,' % ("9" * 5000))
+    with pytest.raises(neuron.FormatError, match="m.json: not valid JSON"):
+        native.loads(text, "m.json")

@@ -139,6 +139,13 @@ def test_data_length_must_match_shape():
         read_npy(npy_with_header(header, b"\x00" * 9))
 
 
+def test_a_size_of_thousands_of_digits_is_a_format_error():
+    # int() of more than 4300 digits raised a plain ValueError on CPython 3.11+.
+    header = "{'descr': '<f8', 'fortran_order': False, 'shape': (%s,), }" % ("9" * 5000)
+    with pytest.raises(FormatError, match="w.npy: header: an integer of 5000 digits"):
+        read_npy(npy_with_header(header, b"\x00" * 8), source="w.npy")
+
+
 def test_huge_shape_is_refused_before_allocating():
     header = "{'descr': '<f8', 'fortran_order': False, 'shape': (%d, %d), }" % (10 ** 12, 10 ** 12)
     with pytest.raises(FormatError, match="needs"):
@@ -225,6 +232,69 @@ def test_npz_member_shorter_than_declared_is_refused():
         read_npz(set_declared_size(honest, 200))
     with pytest.raises(FormatError, match="a.npy"):
         read_npz(set_declared_size(honest, 100))
+
+
+def zip_bomb(zeros):
+    """An .npz whose a.npy header declares shape (1,) but carries ``zeros`` bytes of zeros."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        with archive.open("a.npy", "w") as member:
+            member.write(write_npy([0.0]))
+            chunk = bytes(1 << 20)
+            for _ in range(zeros >> 20):
+                member.write(chunk)
+    return buffer.getvalue()
+
+
+class CountingStream:
+    """A member stream that records how many bytes each read asked for."""
+
+    def __init__(self, stream, asked):
+        self.stream = stream
+        self.asked = asked
+
+    def read(self, n=-1):
+        self.asked.append(n)
+        return self.stream.read(n)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stream.close()
+
+
+def test_npz_zip_bomb_is_refused_after_reading_the_header_only(monkeypatch):
+    import tracemalloc
+
+    data = zip_bomb(50 << 20)
+    assert len(data) < 100000
+    asked = []
+    original = zipfile.ZipFile.open
+    monkeypatch.setattr(zipfile.ZipFile, "open",
+                        lambda self, *a, **k: CountingStream(original(self, *a, **k), asked))
+    tracemalloc.start()
+    try:
+        with pytest.raises(FormatError, match=r"m.npz\[a.npy\]: shape \(1,\) of <f8 needs 8 data bytes"):
+            read_npz(data, source="m.npz")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert sum(n for n in asked) < 1000, asked  # the header, never the 50 MB
+    assert peak < 2 * len(data) + (1 << 20)
+
+
+def test_npz_zip_bomb_with_sizes_rewritten_to_match_the_header_is_refused():
+    # The zip now claims 136 bytes: zipfile stops there, and its CRC check fails.
+    data = set_declared_size(zip_bomb(4 << 20), len(write_npy([0.0])))
+    with pytest.raises(FormatError, match="a.npy: cannot read member: Bad CRC"):
+        read_npz(data)
+
+
+def test_npz_member_with_an_oversized_header_length_is_refused():
+    member = b"\x93NUMPY\x02\x00" + struct.pack("<I", 1 << 30) + b"{"
+    with pytest.raises(FormatError, match=r"a.npy: header: header length 1073741824 is more than"):
+        read_npz(deflated_npz({"a": member}))
 
 
 def test_npz_names_and_errors():

@@ -11,7 +11,7 @@ def add_arguments(parser):
         "--layers",
         default="2,3,1",
         help="inputs, then units per layer, separated by commas (default 2,3,1: "
-        "2 inputs, a layer of 3 units, a layer of 1)",
+        "2 inputs, a layer of 3 units, a layer of 1); at most 6 layers, each size 1 to 8",
     )
     parser.add_argument(
         "--activation",

@@ -54,12 +54,47 @@ def to_dict(model):
         model = inner
     doc = {"format": FORMAT_NAME, "version": VERSION, "name": model.name}
     metadata = getattr(model, "metadata", None)
+    if metadata is not None:
+        _check_metadata_to_save(metadata, model)
     if metadata:
         doc["metadata"] = dict(metadata)
     if classifier is not None:
         doc["classifier"] = classifier
     doc["layers"] = [_layer_dict(layer, i) for i, layer in enumerate(model.layers)]
     return doc
+
+
+def _check_metadata_to_save(metadata, model):
+    # A dict of JSON values with string keys (JSON would turn a key 1 into
+    # "1", so the file would not give back what was saved), which load
+    # reads back: the same checks as reading, with save's words.
+    if not isinstance(metadata, dict):
+        raise TypeError("save: metadata must be a dict of JSON values (str, number, bool, None, "
+                        "list, dict), got %s" % type(metadata).__name__)
+    _check_json_value(metadata, "metadata", 0)
+    try:
+        _read_metadata(metadata, model, None)
+    except FormatError as error:
+        raise NeuronError("save: %s" % error)
+
+
+def _check_json_value(value, where, depth):
+    if depth > 100:
+        raise NeuronError("save: %s is nested more than 100 deep (or holds itself)" % where)
+    if isinstance(value, dict):
+        for key in value:
+            if not isinstance(key, str):
+                raise TypeError("save: %s has the key %r (%s); JSON keys are strings"
+                                % (where, key, type(key).__name__))
+            _check_json_value(value[key], "%s.%s" % (where, key), depth + 1)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            _check_json_value(item, "%s[%d]" % (where, i), depth + 1)
+    elif isinstance(value, float):
+        if value - value != 0.0:
+            raise NeuronError("save: %s is %r; the neuron format holds finite numbers only" % (where, value))
+    elif not (value is None or isinstance(value, (bool, int, str))):
+        raise TypeError("save: %s is a %s, which JSON cannot hold" % (where, type(value).__name__))
 
 
 def dumps(model):
@@ -75,12 +110,25 @@ def save(model, path):
     The text goes to a temporary file in the same folder, is flushed to
     disk, and is then renamed over ``path`` (``os.replace``, atomic on POSIX
     and Windows).  An existing file keeps its permissions.
+
+    ``path`` is a ``str`` or an ``os.PathLike`` (``pathlib.Path``); anything
+    else, bytes paths included, raises :class:`TypeError`.  The model's
+    ``metadata`` must be ``None`` or a dict with string keys and JSON values
+    (str, finite number, bool, None, list, dict): :class:`TypeError` for
+    other types, :class:`~neuron.NeuronError` for NaN or for what ``load``
+    would refuse (``input_names`` or ``class_labels`` of the wrong length).
     """
     import os
     import tempfile
 
+    if not isinstance(path, str):
+        if not hasattr(path, "__fspath__"):
+            raise TypeError("save: path must be a str or an os.PathLike, got %s" % type(path).__name__)
+        path = os.fspath(path)
+        if not isinstance(path, str):
+            raise TypeError("save: path must name the file as text (str), got a path of %s"
+                            % type(path).__name__)
     text = dumps(model)  # fails before any file is touched
-    path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     try:
         mode = os.stat(path).st_mode & 0o7777
@@ -257,7 +305,10 @@ def loads(data, source=None):
     Returns a :class:`~neuron.Sequential`, or a :class:`~neuron.Classifier`
     when the file has a ``"classifier"`` section.  Raises
     :class:`~neuron.FormatError` naming ``source``, the entry and what was
-    expected for anything that is not a valid version-1 file.
+    expected for anything that is not a valid version-1 file, including (on
+    CPython; MicroPython's ``json`` cannot tell) a key that appears twice in
+    one object and the non-JSON constants ``NaN``, ``Infinity`` and
+    ``-Infinity`` anywhere in the file.
     """
     import json
 
@@ -269,7 +320,9 @@ def loads(data, source=None):
     if not isinstance(data, str):
         raise TypeError("loads: expected str or bytes, got %s" % type(data).__name__)
     try:
-        doc = json.loads(data)
+        doc = _parse_json(json, data, source)
+    except FormatError:
+        raise
     except RuntimeError:
         # CPython's RecursionError is a RuntimeError, and MicroPython, which
         # has no RecursionError, raises a plain RuntimeError.
@@ -277,6 +330,60 @@ def loads(data, source=None):
     except ValueError as error:
         raise FormatError("not valid JSON (%s)" % error, source)
     return from_dict(doc, source)
+
+
+class _NonFinite:
+    # What parse_constant returns for NaN, Infinity and -Infinity, so that
+    # the object holding one can name its key.
+    def __init__(self, name):
+        self.name = name
+
+
+def _parse_json(json, text, source):
+    # CPython: a key twice in one object (json keeps the last silently) and
+    # the constants NaN, Infinity and -Infinity (not JSON; the format holds
+    # finite numbers only) are refused, naming the key.  MicroPython's
+    # json.loads takes no keyword arguments, and there these checks are
+    # skipped: a duplicate key keeps its last value (NaN is not read by
+    # MicroPython's json at all).
+    found = []
+
+    def constant(name):
+        found.append(name)
+        return _NonFinite(name)
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                raise FormatError("the key %r appears twice in one object" % key, source, key)
+            if found and _holds_non_finite(value):
+                raise FormatError("%s is not JSON, and the neuron format holds finite numbers only"
+                                  % _holds_non_finite(value), source, key)
+            out[key] = value
+        return out
+
+    try:
+        doc = json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
+    except TypeError:
+        return json.loads(text)
+    if found and _holds_non_finite(doc):
+        raise FormatError("%s is not JSON, and the neuron format holds finite numbers only"
+                          % found[0], source)
+    return doc
+
+
+def _holds_non_finite(value):
+    # The constant's name when value is one or a list holding one (objects
+    # inside were checked when they were built), else None.
+    if isinstance(value, _NonFinite):
+        return value.name
+    if isinstance(value, list):
+        for item in value:
+            name = _holds_non_finite(item)
+            if name:
+                return name
+    return None
 
 
 def from_dict(doc, source=None):
@@ -458,14 +565,32 @@ class _Fields:
         params = self.get("activation_params", {}, required=False)
         if not isinstance(params, dict):
             self.fail("activation_params", "a JSON object of parameters", params)
+        defaults = _default_params(name)
         for key, value in params.items():
             if not (value is None or isinstance(value, (bool, str)) or _is_number(value)):
                 self.fail("activation_params." + key, "a number, true/false, a string or null", value)
+            default = defaults.get(key, 0.0)  # a required parameter is a number
+            if _is_number(value) and _finite(value) is None:
+                self.fail("activation_params." + key, "a finite number", value)
+            if (value is None and default is not None) or (
+                    isinstance(value, bool) and not isinstance(default, bool)):
+                self.fail("activation_params." + key, "true or false" if isinstance(default, bool)
+                          else "a string" if isinstance(default, str) else "a number", value)
         try:
             # JSON object keys are str; ** needs them as keyword names.
             return activations.get(name, **dict((str(k), v) for k, v in params.items()))
         except (NeuronError, TypeError) as error:
-            raise FormatError(str(error), self.source, self.where + ".activation")
+            raise FormatError(str(error), self.source,
+                              self.where + (".activation_params" if params else ".activation"))
+
+
+def _default_params(name):
+    # The activation's parameters with their defaults ({} when it has
+    # required ones or an unknown name: activations.get then reports).
+    try:
+        return activations.get(name).params
+    except (NeuronError, TypeError):
+        return {}
 
 
 def _read_dense(f, name):

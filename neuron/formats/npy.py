@@ -48,6 +48,10 @@ MAX_AXES = 64
 # zip bomb would make us allocate.
 MAX_NPZ_BYTES = 1 << 30
 
+# The longest .npy header read from an .npz member: NumPy writes a few
+# hundred bytes (NumPy itself refuses more than 10000 by default).
+MAX_NPY_HEADER_BYTES = 1 << 16
+
 # Deflate cannot expand data by more than about 1032:1, so a member that
 # claims more than this per compressed byte is lying about its size.
 _DEFLATE_MAX_RATIO = 1032
@@ -103,8 +107,10 @@ def read_npz(data, source=None, max_bytes=MAX_NPZ_BYTES):
 
     Each member's declared size is checked before anything is decompressed:
     it must fit under ``max_bytes`` (also a cap on the total) and be
-    achievable by its compression method, and no more than the declared size
-    is ever read.  Raises :class:`~neuron.errors.FormatError` naming the
+    achievable by its compression method.  Then each member's ``.npy`` header
+    is read and parsed first, and only the data bytes it declares are
+    decompressed (a zip bomb, a small header followed by gigabytes of zeros,
+    is refused after reading the header).  Raises :class:`~neuron.errors.FormatError` naming the
     member for a broken zip, a member too large, or a member that is not a
     valid ``.npy``; a PyTorch checkpoint (also a zip) is refused with advice.
     """
@@ -263,6 +269,7 @@ def _parse_header(header, source):
 
 
 _INT_PATTERN = re.compile(r"-?[0-9]+L?")
+_MAX_INT_DIGITS = 19  # 2**63 - 1, the largest size NumPy can write, has 19 digits
 
 
 class _DictLiteral:
@@ -336,8 +343,14 @@ class _DictLiteral:
         match = _INT_PATTERN.match(self.text, self.position)
         if not match:
             self._fail("expected an integer")
+        text = match.group().rstrip("L")
+        if len(text.lstrip("-")) > _MAX_INT_DIGITS:
+            # NumPy's sizes are 64-bit; and int() of more than 4300 digits
+            # raises a plain ValueError on CPython 3.11+.
+            self._fail("an integer of %d digits; sizes have at most %d"
+                       % (len(text.lstrip("-")), _MAX_INT_DIGITS))
         self.position = match.end()
-        return int(match.group().rstrip("L"))
+        return int(text)
 
     def _string(self):
         self._skip_space()
@@ -450,18 +463,50 @@ def _read_member(archive, member, source):
     import zipfile
     import zlib
 
+    where = _member_source(source, member.filename)
     try:
         with archive.open(member) as stream:
-            # zipfile never returns more than the declared size; ask for one
-            # byte more only so that a short member shows up as a mismatch.
-            content = stream.read(member.file_size + 1)
+            return _read_npy_stream(stream, member.file_size, where)
+    except FormatError:
+        raise
     except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError,
             ValueError, OSError, EOFError, struct.error) as exc:
         raise FormatError("cannot read member: %s" % exc, source, member.filename)
-    if len(content) != member.file_size:
+
+
+def _read_npy_stream(stream, declared, source):
+    """The bytes of one .npy member, decompressing no more than its header declares.
+
+    A zip bomb is a small member that inflates to far more data than its
+    array needs (a header for shape (1,) followed by 800 MB of zeros).  So
+    the .npy header is read first, in bounded reads, and parsed; it fixes the
+    exact number of data bytes, which must agree with the zip's declared
+    size; then at most that many bytes (plus one, to notice extra data) are
+    read.
+    """
+    head = stream.read(len(MAGIC) + 2)
+    # Version 1.0 has a 2-byte header length, 2.0 and 3.0 a 4-byte one;
+    # _split_header below refuses any other version.
+    length_size = 2 if head[len(MAGIC):] == b"\x01\x00" else 4
+    head += stream.read(length_size)
+    if len(head) == len(MAGIC) + 2 + length_size and head[:len(MAGIC)] == MAGIC:
+        header_length = int.from_bytes(head[-length_size:], "little")
+        if header_length > MAX_NPY_HEADER_BYTES:
+            raise FormatError("header length %d is more than the limit of %d"
+                              % (header_length, MAX_NPY_HEADER_BYTES), source, "header")
+        head += stream.read(header_length)
+    header, data_start = _split_header(head, source)
+    descr, _, shape = _parse_header(header, source)
+    element, _ = _element_for_descr(descr, source)
+    expected = element_count(shape) * element.itemsize
+    if data_start + expected != declared:
+        raise FormatError("shape %r of %s needs %d data bytes, the zip member declares %d"
+                          % (shape, descr, expected, declared - data_start), source)
+    data = stream.read(expected + 1)
+    if len(data) != expected:
         raise FormatError("member holds %d bytes, its header declares %d"
-                          % (len(content), member.file_size), source, member.filename)
-    return content
+                          % (data_start + len(data), declared), source)
+    return head + data
 
 
 def _array_name(member_name):
