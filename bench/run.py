@@ -44,6 +44,9 @@ from neuron.models import COFFEE_WEIGHTS, coffee  # noqa: E402
 from neuron.storage import bytes_per_parameter, compact  # noqa: E402
 from neuron.vector import KERNEL, kernel_dot  # noqa: E402
 
+if "-h" in sys.argv or "--help" in sys.argv:
+    sys.stdout.write(__doc__.split("\n\nSections:")[0] + "\n")
+    sys.exit(0)
 QUICK = "--quick" in sys.argv
 RESULTS = []  # (section, what, value text, ratio text, target text)
 

@@ -4,6 +4,7 @@ Each command lives in a module of :mod:`neuron.commands`, imported only
 when that command runs.  Run ``python -m neuron --help`` for the list.
 """
 
+import os
 import sys
 
 # (command, module under neuron.commands), in the order --help lists them.
@@ -22,10 +23,15 @@ def main(argv=None):
     import argparse
     import importlib
 
+    from . import __version__
+
+    program = os.path.basename(sys.argv[0] or "")
     parser = argparse.ArgumentParser(
-        prog="python -m neuron",
+        # The console script is neuron-forward; `python -m neuron` runs __main__.py.
+        prog="python -m neuron" if program in ("__main__.py", "", "-c") else program,
         description="Forward propagation by hand, in pure Python.",
     )
+    parser.add_argument("--version", action="version", version="neuron-forward %s" % __version__)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     modules = {}
     for command, module_name in COMMANDS:
@@ -42,6 +48,14 @@ def main(argv=None):
         return modules[args.command].run(args)
     except NeuronError as error:
         sys.stderr.write("error: %s\n" % _for_the_command_line(str(error), args))
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`... | head`): stop quietly, and point stdout
+        # at nothing so the interpreter's final flush does not complain.
+        try:
+            sys.stdout = open(os.devnull, "w")
+        except OSError:
+            pass
         return 1
     except OSError as error:
         sys.stderr.write("error: %s\n" % error)

@@ -10,7 +10,8 @@ PROGRESS_FROM = 2000  # rows; smaller inputs finish before a progress line helps
 
 def add_arguments(parser):
     parser.add_argument("model", metavar="MODEL",
-                        help="a model file neuron.load reads (neuron JSON), or a built-in name: coffee")
+                        help="a model file neuron.load reads (neuron JSON, Keras .keras or legacy .h5), "
+                             "or a built-in name: coffee, coffee-numpy")
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("--input", metavar="CSV", help="rows to predict, one example per line ('-' for stdin); "
                         "a first line that is not all numbers is the header")
