@@ -63,6 +63,10 @@ class Activation:
             return [f(z) for z in zs]
         return self.function(zs)
 
+    def output_size(self, n):
+        """How many values g returns for ``n``: ``n``, or half of it for glu."""
+        return n // 2 if self.name in _HALVING else n
+
     def changed_params(self):
         """The parameters that differ from the registry's defaults (all, for a custom one).
 
@@ -99,6 +103,10 @@ class Activation:
 
 
 _MISSING = object()
+
+# Activations that return half as many values as they take (a * sigmoid(b)
+# for the two halves a, b).
+_HALVING = ("glu", "torch.glu")
 
 
 class _Recipe:

@@ -50,6 +50,7 @@ The generated code needs only ``math``; :func:`source` shows it, and
 import math
 
 from . import layers as _layers
+from . import activations
 from .activations import _SIGMOID_AT_CUT, _glu
 from .errors import NeuronError
 from .layers import Dense, Normalization
@@ -146,7 +147,8 @@ def module_source(model, name=None):
     n_in = _input_size(model)
     n_out = fast.outputs
     lines = [
-        '"""%s: a neural network exported by neuron (neuron-forward), stand-alone.' % title,
+        '"""%s: a neural network exported by neuron (neuron-forward), stand-alone.'
+        % _safe(title).replace('"', "\\x22"),
         "",
         "    forward(x)      one example: a list of %d numbers -> a list of %d float%s"
         % (n_in, n_out, "" if n_out == 1 else "s"),
@@ -199,16 +201,40 @@ def module_source(model, name=None):
     lines.extend(
         [
             "",
-            "def forward(x):",
-            '    """The outputs for one example x, a list of %d numbers."""' % n_in,
+            "def forward(x, allow_nonfinite=False):",
+            '    """The outputs for one example x, a list of %d numbers (ints or floats).' % n_in,
+            "",
+            "    NaN and infinity are refused unless allow_nonfinite is true, as in neuron.",
+            '    """',
+            "    if not isinstance(x, (list, tuple)):",
+            '        raise TypeError("forward: x must be a list of %d numbers, got %%s" %% type(x).__name__)'
+            % n_in,
             "    if len(x) != %d:" % n_in,
             '        raise ValueError("forward: expected %d inputs, got %%d" %% len(x))' % n_in,
-            "    return _forward([float(v) for v in x])",
+            "    values = []",
+            "    for i in range(%d):" % n_in,
+            "        v = x[i]",
+            "        if type(v) is not float:",
+            "            v = _number(v, i)",
+            "        if v - v != 0.0 and not allow_nonfinite:",
+            '            raise ValueError("forward: x[%d] is %r; inputs must be finite" % (i, v))',
+            "        values.append(v)",
+            "    return _forward(values)",
             "",
             "",
-            "def predict(rows):",
+            "def _number(v, i):",
+            "    # bool and text are not numbers; an int too large for a float is an error.",
+            "    if isinstance(v, bool) or not isinstance(v, (int, float)):",
+            '        raise TypeError("forward: x[%d] must be a number, got %s" % (i, type(v).__name__))',
+            "    try:",
+            "        return float(v)",
+            "    except OverflowError:",
+            '        raise ValueError("forward: x[%d] is too large for a float" % i)',
+            "",
+            "",
+            "def predict(rows, allow_nonfinite=False):",
             '    """The outputs for each row of a batch: a list of rows in, a list of rows out."""',
-            "    return [forward(row) for row in rows]",
+            "    return [forward(row, allow_nonfinite) for row in rows]",
             "",
         ]
     )
@@ -252,9 +278,19 @@ def _classifier_lines(classifier):
         "    out = predict(rows)",
     ]
     if classifier.kind == "binary":
-        lines.append("    return [CLASSES[1] if row[0] > 0.5 else CLASSES[0] for row in out]")
+        lines.append("    return [CLASSES[1] if _decided(row[0]) else CLASSES[0] for row in out]")
     elif classifier.kind == "multilabel":
-        lines.append("    return [[1 if p > 0.5 else 0 for p in row] for row in out]")
+        lines.append("    return [[1 if _decided(p) else 0 for p in row] for row in out]")
+    if classifier.kind in ("binary", "multilabel"):
+        lines += [
+            "",
+            "",
+            "def _decided(p):",
+            "    # scikit-learn's rule, p > 0.5; NaN decides nothing.",
+            "    if p != p:",
+            '        raise ValueError("predict_classes: a probability is NaN")',
+            "    return p > 0.5",
+        ]
     else:
         lines += [
             "    return [CLASSES[_first_max(row)] for row in out]",
@@ -314,6 +350,14 @@ def _template(activation):
     """The template for ``activation``, or None to call its function."""
     lines = _TEMPLATES.get(activation.name)
     if lines is None or not activation.elementwise:
+        return None
+    # Only the registry's own function: a user's function that happens to be
+    # named "relu" is called, whatever it agrees with on the probes.
+    try:
+        own = activations.get(activation.name, **activation.params).function
+    except (TypeError, ValueError):
+        return None
+    if own is not activation.function:
         return None
     for value in activation.params.values():
         if value not in (None, 0.0, False):
@@ -454,7 +498,7 @@ class _Program:
             return writer(self, k, layer, values)
         # Any other layer: call its own unchecked forward.
         vector = self.as_vector(values)
-        self.emit("# %s: %s, run by the layer itself" % (layer.name, kind.__name__))
+        self.emit("# %s: %s, run by the layer itself" % (_safe(layer.name), kind.__name__))
         self.constant("L%d" % k, layer._forward, None)
         self.emit("v%d = L%d(%s)" % (k, k, vector))
         return _Values(vector="v%d" % k, size=layer.output_size(values.size))
@@ -479,7 +523,7 @@ class _Program:
     def normalization(self, k, layer, values):
         mean = layer.mean  # a copy: read it once
         n = len(mean)
-        self.emit("# %s: Normalization, (x - mean) / max(sqrt(variance), 1e-7)" % layer.name)
+        self.emit("# %s: Normalization, (x - mean) / max(sqrt(variance), 1e-7)" % _safe(layer.name))
         if n <= UNROLL_INPUTS:
             inputs = self.as_scalars(values, _prefix(k))
             out = []
@@ -507,7 +551,7 @@ class _Program:
         activation = layer.activation
         self.emit(
             "# %s: Dense, %d input%s -> %d unit%s, %s"
-            % (layer.name, n_in, "" if n_in == 1 else "s", units, "" if units == 1 else "s",
+            % (_safe(layer.name), n_in, "" if n_in == 1 else "s", units, "" if units == 1 else "s",
                activation.name)
         )
         template = _template(activation)
@@ -621,7 +665,7 @@ class _Program:
         activation = layer.activation
         g = self.function_name(k, layer, activation)
         vector = self.as_vector(values)
-        self.emit("# %s: Activation, %s" % (layer.name, activation.name))
+        self.emit("# %s: Activation, %s" % (_safe(layer.name), activation.name))
         size = values.size
         if activation.elementwise:
             self.emit("v%d = [%s(u) for u in %s]" % (k, g, vector))
@@ -633,13 +677,13 @@ class _Program:
 
     def identity_layer(self, k, layer, values):
         # Dropout at inference and Flatten of a flat example: the values go on unchanged.
-        self.emit("# %s: %s, the identity at inference" % (layer.name, type(layer).__name__))
+        self.emit("# %s: %s, the identity at inference" % (_safe(layer.name), type(layer).__name__))
         return values
 
     def batch_normalization(self, k, layer, values):
         vector = self.as_vector(values)
         self.emit("# %s: BatchNormalization, gamma * ((x - mean) / sqrt(variance + epsilon)) + beta"
-                  % layer.name)
+                  % _safe(layer.name))
         names = []
         for prefix, numbers in (("BM", layer.moving_mean), ("BD", layer._deviation),
                                 ("BG", layer.gamma), ("BB", layer.beta)):
@@ -651,7 +695,7 @@ class _Program:
 
     def leaky_relu_layer(self, k, layer, values):
         vector = self.as_vector(values)
-        self.emit("# %s: LeakyReLU, x if x > 0 else slope * x" % layer.name)
+        self.emit("# %s: LeakyReLU, x if x > 0 else slope * x" % _safe(layer.name))
         self.emit("v%d = [u if u > 0.0 else %s * u for u in %s]"
                   % (k, _literal(layer.negative_slope), vector))
         return _Values(vector="v%d" % k, size=values.size)
@@ -662,7 +706,7 @@ class _Program:
         vector = self.as_vector(values)
         top, slope, threshold = layer.max_value, layer.negative_slope, layer.threshold
         self.emit("# %s: ReLU, max_value %r, negative_slope %r, threshold %r"
-                  % (layer.name, top, slope, threshold))
+                  % (_safe(layer.name), top, slope, threshold))
         self.emit("v%d = []" % k)
         self.emit("for u in %s:" % vector)
         t = _literal(threshold) if threshold != 0.0 else "0.0"
@@ -679,7 +723,7 @@ class _Program:
 
     def elu_layer(self, k, layer, values):
         vector = self.as_vector(values)
-        self.emit("# %s: ELU, x if x > 0 else alpha * expm1(x)" % layer.name)
+        self.emit("# %s: ELU, x if x > 0 else alpha * expm1(x)" % _safe(layer.name))
         self.emit("v%d = [u if u > 0.0 else %s * math.expm1(u) for u in %s]"
                   % (k, _literal(layer.alpha), vector))
         return _Values(vector="v%d" % k, size=values.size)
@@ -688,7 +732,7 @@ class _Program:
         vector = self.as_vector(values)
         alpha = tuple(layer.alpha)
         name = self.constant("PA%d" % k, alpha, lambda: _tuple_text(alpha))
-        self.emit("# %s: PReLU, x if x > 0 else alpha_i * x" % layer.name)
+        self.emit("# %s: PReLU, x if x > 0 else alpha_i * x" % _safe(layer.name))
         self.emit("v%d = [u if u > 0.0 else a * u for u, a in zip(%s, %s)]" % (k, vector, name))
         return _Values(vector="v%d" % k, size=values.size)
 
@@ -697,7 +741,7 @@ class _Program:
         # neuron.layers._sum (math.fsum, or left to right without it).
         vector = self.as_vector(values)
         self.carrier.global_name("neuron.layers", "_sum")
-        self.emit("# %s: Softmax, exp(x_i - max) / sum_j exp(x_j - max)" % layer.name)
+        self.emit("# %s: Softmax, exp(x_i - max) / sum_j exp(x_j - max)" % _safe(layer.name))
         self.emit("top = max(%s)" % vector)
         self.emit("e = [math.exp(u - top) for u in %s]" % vector)
         self.emit("total = _sum(e)")
@@ -738,6 +782,16 @@ def _input_size(model):
     if size is None:
         raise NeuronError("compile: the model's input size is not known yet (no layer has weights)")
     return size
+
+
+def _safe(text):
+    """A name as it may stand in a comment or docstring of generated code.
+
+    Names come from model files, so they are never pasted as they are: ascii()
+    escapes every line break, control character and non-ASCII character, so
+    nothing in a name can end the comment or start a line of code.
+    """
+    return ascii(str(text))[1:-1]
 
 
 def _model_name(model):

@@ -217,7 +217,7 @@ class Dense(Layer):
         return None if self._rows is None else len(self._rows[0])
 
     def output_size(self, input_size):
-        return self.units
+        return self.activation.output_size(self.units)
 
     @property
     def kernel(self):
@@ -545,7 +545,21 @@ def _require_finite(values, where, what="weights"):
 def _check_name(name, kind):
     if name is not None and not isinstance(name, str):
         raise TypeError("%s: name must be a string, got %s" % (kind, type(name).__name__))
+    if name is not None:
+        check_name_text(name, kind)
     return name
+
+
+def check_name_text(name, kind):
+    """Refuse line breaks and other control characters in a name.
+
+    Names come from model files and end up in traces, documents and
+    generated code; no real model needs a control character in one.
+    """
+    for ch in name:
+        if ord(ch) < 32 or ord(ch) == 127:
+            raise NeuronError("%s: name %r holds a control character (%r), which names may not"
+                              % (kind, name, ch))
 
 
 def _expect_count(layer, weights, count):
@@ -597,6 +611,9 @@ class Activation(Layer):
     def __init__(self, activation, name=None):
         self.activation = activations.get(activation)
         self.name = _check_name(name, "Activation")
+
+    def output_size(self, input_size):
+        return None if input_size is None else self.activation.output_size(input_size)
 
     def _forward(self, values):
         return self.activation.apply(values)

@@ -18,7 +18,7 @@ rows, as Keras does.
 
 from .checks import _is_sequence, as_matrix, as_vector, fast_vector
 from .errors import ShapeError
-from .layers import Layer
+from .layers import Layer, check_name_text
 from .trace import Trace
 
 
@@ -61,10 +61,17 @@ class Sequential:
                 )
         if name is not None and not isinstance(name, str):
             raise TypeError("Sequential: name must be a string, got %s" % type(name).__name__)
+        if name is not None:
+            check_name_text(name, "Sequential")
         self.name = name or "sequential"
-        self.layers = list(layers)
+        self._layers = tuple(layers)
         _name_layers(self.layers)
         self._check_chain()
+
+    @property
+    def layers(self):
+        """The layers, in order (a tuple: a model's layers are fixed when it is made)."""
+        return self._layers
 
     # -- shapes ----------------------------------------------------------
 
@@ -82,6 +89,8 @@ class Sequential:
         for layer in self.layers:
             if layer.input_size is not None:
                 return layer.input_size
+            if layer.output_size(2) != 2:
+                return None  # e.g. glu halves: the size before it is not the one after
         return None
 
     @property
@@ -137,7 +146,9 @@ class Sequential:
     def _refresh(self):
         # Called when some layer changed since the last call (or never ran).
         self._stamp = Layer._changes
-        versions = [layer._version for layer in self.layers]
+        # Which layers, and which version of each: a layer swapped for
+        # another (same version number, other weights) must rebuild too.
+        versions = [(id(layer), layer._version) for layer in self.layers]
         if versions == self._versions:
             return
         self._versions = versions

@@ -324,7 +324,7 @@ def test_summary_with_unknown_sizes():
 # --- LaTeX: escaped, balanced, and it compiles -----------------------------------------------
 
 
-NASTY = "w_1 & {50%} #$~^\\ <x>|\"\n"
+NASTY = "w_1 & {50%} #$~^\\ <x>|\""  # every LaTeX special (control characters are refused in names)
 
 
 def nasty_model():

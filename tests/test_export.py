@@ -290,11 +290,11 @@ def test_every_fixture_exports_bit_for_bit(name, make, inputs):
     assert exact_bits(exported.predict(inputs)) == exact_bits(model.predict(inputs))
     for row in probe_rows(model.input_size):
         want = outcome(lambda r: model.forward(r, allow_nonfinite=True), row)
-        assert outcome(exported.forward, row) == want
+        assert outcome(lambda r: exported.forward(r, allow_nonfinite=True), row) == want
     # The branch for interpreters without math.sumprod (the one that runs here before 3.12).
     loop = exec_without(text)
     for row in probe_rows(model.input_size, seed=1)[:8]:
-        assert outcome(loop["forward"], row) == outcome(lambda r: reference_any(model, r), row)
+        assert outcome(lambda r: loop["forward"](r, True), row) == outcome(lambda r: reference_any(model, r), row)
     if isinstance(loaded, neuron.Classifier):
         assert exported.CLASSES == loaded.classes and exported.KIND == loaded.kind
         assert exported.predict_classes(inputs) == loaded.predict(inputs)
@@ -378,7 +378,7 @@ def test_every_activation_exports_bit_for_bit(activation):
         exported = load_text(text, "activation_export")
         for row in probe_rows(model.input_size, seed=2):
             want = outcome(lambda r: model.forward(r, allow_nonfinite=True), row)
-            assert outcome(exported.forward, row) == want
+            assert outcome(lambda r: exported.forward(r, allow_nonfinite=True), row) == want
 
 
 def layers_model():
@@ -420,13 +420,13 @@ def test_every_layer_exports_bit_for_bit():
     for row in probe_rows(6, seed=3):
         # Each kind alone (from the raw values) and all of them in a chain.
         want = outcome(lambda r: model.forward(r, allow_nonfinite=True), row)
-        assert outcome(exported.forward, row) == want
-        assert outcome(loop["forward"], row) == outcome(lambda r: reference_any(model, r), row)
+        assert outcome(lambda r: exported.forward(r, allow_nonfinite=True), row) == want
+        assert outcome(lambda r: loop["forward"](r, True), row) == outcome(lambda r: reference_any(model, r), row)
     for k in range(1, len(model.layers)):
         single = Sequential([model.layers[0], model.layers[k]])
         single_export = load_text(module_source(single), "single_export")
         for row in probe_rows(6, seed=4):
-            assert outcome(single_export.forward, row) == outcome(
+            assert outcome(lambda r: single_export.forward(r, True), row) == outcome(
                 lambda r: single.forward(r, allow_nonfinite=True), row), model.layers[k]
 
 
@@ -446,13 +446,13 @@ def test_export_chooses_math_or_fallback_as_neuron_does(monkeypatch):
     chosen = [activations.get(name) for name in ("softmax", "log_softmax", "gelu", "softplus", "log_sigmoid",
                                                  "mish", "sparsemax")]
     for activation in chosen:
-        model = activation_model(activation, seed=9)[0]
-        model.layers.append(layers.Softmax())
+        base = activation_model(activation, seed=9)[0]
+        model = Sequential(list(base.layers) + [layers.Softmax()])
         text = module_source(model)
         exported = exec_without(text, missing)
         assert exported["KERNEL"] == "loop"
         for row in probe_rows(20, seed=6):
-            assert outcome(exported["forward"], row) == outcome(lambda r: reference_any(model, r), row), activation
+            assert outcome(lambda r: exported["forward"](r, True), row) == outcome(lambda r: reference_any(model, r), row), activation
 
 
 def test_carried_source_is_neurons_own():
@@ -584,3 +584,37 @@ def test_exported_fixture_runs_on_micropython(tmp_path, fixture):
             worst = max(worst, abs(g - w) / b)
     assert len(micro) == len(rows)
     print("%s: worst difference / bound = %.3g" % (name, worst))
+
+
+def test_exported_file_checks_its_input_as_neuron_does():
+    exported = load_text(module_source(coffee()), "checked_export")
+    assert exported.forward([200, 13.9]) == coffee()([200, 13.9])
+    for bad, error in (([True, 1.0], TypeError), (["1", "2"], TypeError), (b"\x01\x02", TypeError),
+                       ({1: 2, 3: 4}, TypeError), ([float("nan"), 1.0], ValueError),
+                       ([10 ** 400, 1.0], ValueError), ([1.0], ValueError)):
+        with pytest.raises(error):
+            exported.forward(bad)
+    assert math.isnan(exported.forward([float("nan"), 1.0], allow_nonfinite=True)[0])
+
+
+def test_exported_names_cannot_inject_code():
+    model = coffee()
+    model.layers[1].name = "d\n    raise SystemExit('injected')\n    #"  # set behind the checks
+    model.name = 'x"""\nraise SystemExit("injected")\n"""'
+    text = module_source(model)
+    assert only_imports_math(text)
+    exported = load_text(text, "named_export")
+    assert exported.forward([200.0, 13.9]) == coffee()([200.0, 13.9])
+    with pytest.raises(neuron.NeuronError, match="control character"):
+        Dense(1, name="a\nb")
+
+
+def test_exported_binary_classifier_refuses_a_nan_probability():
+    fixture = load_json("sklearn", "clf_binary_logistic.json")
+    clf = from_sklearn(fixture)
+    exported = load_text(module_source(clf), "clf_export")
+    row = [float("nan")] * clf.model.input_size
+    with pytest.raises(ValueError, match="must be finite"):
+        exported.predict_classes([row])  # refused as input first
+    with pytest.raises(ValueError, match="probability is NaN"):
+        exported._decided(float("nan"))

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import neuron
+import neuron.convert
 from neuron.formats.keras import keras_layer_paths, load_keras, to_snake_case
 from neuron.models import coffee_data
 
@@ -239,7 +240,10 @@ def test_load_weights_refuses_a_shape_mismatch_naming_layer_and_dataset():
     from neuron.layers import Dense
 
     model = coffee_model()
-    model.layers[1] = Dense(3, "sigmoid", kernel=[[0.0] * 3] * 4, bias=[0.0] * 3, name="layer1")
+    # Swap the first Dense for a 4-input one behind Sequential's back (its
+    # own chain check would refuse it): the file's check is what is tested.
+    first, _, last = model.layers
+    model._layers = (first, Dense(3, "sigmoid", kernel=[[0.0] * 3] * 4, bias=[0.0] * 3, name="layer1"), last)
     with pytest.raises(neuron.FormatError, match=r"coffee.weights.h5: layers/dense/vars/0: "
                                                  r"Dense 'layer1' expects shape 4 x 3 for weight 0, the file has 2 x 3"):
         model.load_weights(path("keras", "coffee.weights.h5"))
