@@ -428,6 +428,9 @@ class _Markdown(_Text):
         return "\n".join(["### " + heading, ""] + ["- " + line for line in lines])
 
     def title(self, text):
+        # A model's name may come from a file: one line, and no raw HTML.
+        text = text.replace("\r", " ").replace("\n", " ")
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         return "## " + text
 
     def summary(self, model):

@@ -542,6 +542,16 @@ def _require_finite(values, where, what="weights"):
             raise NeuronError("%s: entry %d is %r; %s must be finite" % (where, i, v, what))
 
 
+def _read_only(attribute):
+    # A property that reads a layer's parameter (a copy, for a list) and
+    # cannot be set: the parameter changes through set_weights or not at all.
+    def read(self):
+        value = getattr(self, attribute)
+        return list(value) if isinstance(value, list) else value
+
+    return property(read)
+
+
 def _check_name(name, kind):
     if name is not None and not isinstance(name, str):
         raise TypeError("%s: name must be a string, got %s" % (kind, type(name).__name__))
@@ -685,6 +695,15 @@ class BatchNormalization(Layer):
     """
 
     kind = "BatchNormalization"
+    scale = _read_only("_scale_on")
+
+    # Fixed once set: read-only, so the compiled path can never hold stale values.
+    epsilon = _read_only('_epsilon')
+    center = _read_only('_center')
+    gamma = _read_only('_gamma')
+    beta = _read_only('_beta')
+    moving_mean = _read_only('_moving_mean')
+    moving_variance = _read_only('_moving_variance')
 
     def __init__(self, epsilon=1e-3, center=True, scale=True, *, gamma=None, beta=None,
                  moving_mean=None, moving_variance=None, name=None):
@@ -696,10 +715,10 @@ class BatchNormalization(Layer):
             if not isinstance(flag, bool):
                 raise TypeError("BatchNormalization: %s must be True or False, got %s"
                                 % (text, type(flag).__name__))
-        self.epsilon = epsilon
-        self.center = center
-        self.scale = scale
-        self.gamma = self.beta = self.moving_mean = self.moving_variance = None
+        self._epsilon = epsilon
+        self._center = center
+        self._scale_on = scale
+        self._gamma = self._beta = self._moving_mean = self._moving_variance = None
         self._deviation = None
         given = [w for w in (gamma, beta, moving_mean, moving_variance) if w is not None]
         if given:
@@ -717,9 +736,9 @@ class BatchNormalization(Layer):
 
     def _weight_names(self):
         names = []
-        if self.scale:
+        if self._scale_on:
             names.append("gamma")
-        if self.center:
+        if self._center:
             names.append("beta")
         return names + ["moving_mean", "moving_variance"]
 
@@ -729,22 +748,22 @@ class BatchNormalization(Layer):
 
     @property
     def built(self):
-        return self.moving_mean is not None
+        return self._moving_mean is not None
 
     @property
     def input_size(self):
-        return None if self.moving_mean is None else len(self.moving_mean)
+        return None if self._moving_mean is None else len(self._moving_mean)
 
     def get_weights(self):
         """``[gamma, beta, moving_mean, moving_variance]`` (without gamma or beta when off)."""
-        if self.moving_mean is None:
+        if self._moving_mean is None:
             raise NeuronError("%s has no weights yet: call set_weights()" % self._where())
         out = []
-        if self.scale:
-            out.append(list(self.gamma))
-        if self.center:
-            out.append(list(self.beta))
-        return out + [list(self.moving_mean), list(self.moving_variance)]
+        if self._scale_on:
+            out.append(list(self._gamma))
+        if self._center:
+            out.append(list(self._beta))
+        return out + [list(self._moving_mean), list(self._moving_variance)]
 
     def set_weights(self, weights):
         """Set the weights in Keras's order: ``[gamma, beta, moving_mean, moving_variance]``."""
@@ -765,30 +784,30 @@ class BatchNormalization(Layer):
         for i, v in enumerate(values["moving_variance"]):
             if v < 0.0:
                 raise NeuronError("%s: moving_variance[%d] = %r is negative" % (where, i, v))
-        deviation = [math.sqrt(v + self.epsilon) for v in values["moving_variance"]]
+        deviation = [math.sqrt(v + self._epsilon) for v in values["moving_variance"]]
         for i, d in enumerate(deviation):
             if d == 0.0:
                 raise NeuronError("%s: moving_variance[%d] + epsilon is 0, which divides by zero"
                                   % (where, i))
-        self.gamma = values.get("gamma", [1.0] * size)
-        self.beta = values.get("beta", [0.0] * size)
-        self.moving_mean = values["moving_mean"]
-        self.moving_variance = values["moving_variance"]
+        self._gamma = values.get("gamma", [1.0] * size)
+        self._beta = values.get("beta", [0.0] * size)
+        self._moving_mean = values["moving_mean"]
+        self._moving_variance = values["moving_variance"]
         self._deviation = deviation
 
     def _forward(self, values):
-        mean = self.moving_mean
+        mean = self._moving_mean
         if mean is None or len(values) != len(mean):
             _check_features(self, values, mean)
         return [g * ((x - m) / d) + b
-                for x, m, d, g, b in zip(values, mean, self._deviation, self.gamma, self.beta)]
+                for x, m, d, g, b in zip(values, mean, self._deviation, self._gamma, self._beta)]
 
     def _trace(self, values):
         return FeatureStep(
             self, values, self._forward(values),
             "gamma * (x - mean) / sqrt(variance + epsilon) + beta",
-            [("gamma", self.gamma), ("mean", self.moving_mean),
-             ("variance", self.moving_variance), ("epsilon", self.epsilon), ("beta", self.beta)],
+            [("gamma", self._gamma), ("mean", self._moving_mean),
+             ("variance", self._moving_variance), ("epsilon", self._epsilon), ("beta", self._beta)],
         )
 
 
@@ -803,18 +822,21 @@ class LeakyReLU(Layer):
 
     kind = "LeakyReLU"
 
+    # Fixed once set: read-only, so the compiled path can never hold stale values.
+    negative_slope = _read_only('_negative_slope')
+
     def __init__(self, negative_slope=0.3, name=None):
-        self.negative_slope = _finite_parameter(negative_slope, "LeakyReLU: negative_slope")
+        self._negative_slope = _finite_parameter(negative_slope, "LeakyReLU: negative_slope")
         self.name = _check_name(name, "LeakyReLU")
 
     def _forward(self, values):
-        s = self.negative_slope
+        s = self._negative_slope
         # x > 0 is False for NaN, and s * NaN keeps it NaN.
         return [x if x > 0.0 else s * x for x in values]
 
     def _trace(self, values):
         return FeatureStep(self, values, self._forward(values), "x if x > 0 else slope * x",
-                           [("slope", self.negative_slope)])
+                           [("slope", self._negative_slope)])
 
 
 class ReLU(Layer):
@@ -833,20 +855,25 @@ class ReLU(Layer):
 
     kind = "ReLU"
 
+    # Fixed once set: read-only, so the compiled path can never hold stale values.
+    max_value = _read_only('_max_value')
+    negative_slope = _read_only('_negative_slope')
+    threshold = _read_only('_threshold')
+
     def __init__(self, max_value=None, negative_slope=0.0, threshold=0.0, name=None):
         if max_value is not None:
             max_value = _finite_parameter(max_value, "ReLU: max_value")
             if max_value < 0.0:
                 raise NeuronError("ReLU: max_value must not be negative, got %r" % max_value)
-        self.max_value = max_value
-        self.negative_slope = _finite_parameter(negative_slope, "ReLU: negative_slope")
-        if self.negative_slope < 0.0:
-            raise NeuronError("ReLU: negative_slope must not be negative, got %r" % self.negative_slope)
-        self.threshold = _finite_parameter(threshold, "ReLU: threshold")
+        self._max_value = max_value
+        self._negative_slope = _finite_parameter(negative_slope, "ReLU: negative_slope")
+        if self._negative_slope < 0.0:
+            raise NeuronError("ReLU: negative_slope must not be negative, got %r" % self._negative_slope)
+        self._threshold = _finite_parameter(threshold, "ReLU: threshold")
         self.name = _check_name(name, "ReLU")
 
     def _forward(self, values):
-        top, slope, threshold = self.max_value, self.negative_slope, self.threshold
+        top, slope, threshold = self._max_value, self._negative_slope, self._threshold
         out = []
         for x in values:
             if threshold != 0.0:
@@ -866,8 +893,8 @@ class ReLU(Layer):
         return FeatureStep(
             self, values, self._forward(values),
             "min(x if x > threshold else 0, max_value) - slope * max(threshold - x, 0)",
-            [("threshold", self.threshold), ("max_value", self.max_value if self.max_value is not None else float("inf")),
-             ("slope", self.negative_slope)],
+            [("threshold", self._threshold), ("max_value", self._max_value if self._max_value is not None else float("inf")),
+             ("slope", self._negative_slope)],
         )
 
 
@@ -883,18 +910,21 @@ class ELU(Layer):
 
     kind = "ELU"
 
+    # Fixed once set: read-only, so the compiled path can never hold stale values.
+    alpha = _read_only('_alpha')
+
     def __init__(self, alpha=1.0, name=None):
-        self.alpha = _finite_parameter(alpha, "ELU: alpha")
+        self._alpha = _finite_parameter(alpha, "ELU: alpha")
         self.name = _check_name(name, "ELU")
 
     def _forward(self, values):
-        alpha = self.alpha
+        alpha = self._alpha
         expm1 = math.expm1
         return [x if x > 0.0 else alpha * expm1(x) for x in values]
 
     def _trace(self, values):
         return FeatureStep(self, values, self._forward(values), "x if x > 0 else alpha * (exp(x) - 1)",
-                           [("alpha", self.alpha)])
+                           [("alpha", self._alpha)])
 
 
 class PReLU(Layer):
@@ -909,27 +939,30 @@ class PReLU(Layer):
     """
 
     kind = "PReLU"
+
+    # Fixed once set: read-only, so the compiled path can never hold stale values.
+    alpha = _read_only('_alpha')
     weight_count = 1
 
     def __init__(self, alpha=None, name=None):
         self.name = _check_name(name, "PReLU")
-        self.alpha = None
+        self._alpha = None
         if alpha is not None:
             self.set_weights([alpha])
 
     @property
     def built(self):
-        return self.alpha is not None
+        return self._alpha is not None
 
     @property
     def input_size(self):
-        return None if self.alpha is None else len(self.alpha)
+        return None if self._alpha is None else len(self._alpha)
 
     def get_weights(self):
         """``[alpha]``, one slope per feature."""
-        if self.alpha is None:
+        if self._alpha is None:
             raise NeuronError("%s has no weights yet: call set_weights()" % self._where())
-        return [list(self.alpha)]
+        return [list(self._alpha)]
 
     def set_weights(self, weights):
         """Set ``[alpha]``, one slope per feature."""
@@ -937,19 +970,19 @@ class PReLU(Layer):
         where = self._where() + ": alpha"
         alpha = _flat_statistic(weights[0], where)
         _require_finite(alpha, where)
-        if self.alpha is not None and len(alpha) != len(self.alpha):
-            raise ShapeError("%s: has %d features, the layer has %d" % (where, len(alpha), len(self.alpha)))
-        self.alpha = alpha
+        if self._alpha is not None and len(alpha) != len(self._alpha):
+            raise ShapeError("%s: has %d features, the layer has %d" % (where, len(alpha), len(self._alpha)))
+        self._alpha = alpha
 
     def _forward(self, values):
-        alpha = self.alpha
+        alpha = self._alpha
         if alpha is None or len(values) != len(alpha):
             _check_features(self, values, alpha)
         return [x if x > 0.0 else a * x for x, a in zip(values, alpha)]
 
     def _trace(self, values):
         return FeatureStep(self, values, self._forward(values), "x if x > 0 else alpha * x",
-                           [("alpha", self.alpha)])
+                           [("alpha", self._alpha)])
 
 
 class Softmax(Layer):

@@ -199,3 +199,10 @@ def test_predict_with_a_classifier_file_and_nan(capsys, tmp_path):
 def test_the_library_advice_becomes_the_flag_for_commands_that_have_it(capsys):
     code, _, err = run(["explain", "coffee", "--row", "nan,13.9"], capsys)
     assert code == 1 and "(--allow-nonfinite lets NaN and infinity through)" in err and "allow_nonfinite=True" not in err
+
+
+def test_a_non_ascii_digit_is_not_a_column_number(tmp_path, capsys):
+    csv = tmp_path / "rows.csv"
+    csv.write_text("200,13.9,1\n")
+    code, _, err = run(["predict", "coffee", "--input", str(csv), "--label-column", "\u00b2"], capsys)
+    assert code != 0 and "Traceback" not in err

@@ -411,3 +411,12 @@ def test_markdown_names_with_backticks():
     model = Sequential([Dense(1, "linear", kernel=[[1.0]], bias=[0.0], name="a`b")])
     text = model.trace([1.0]).to_markdown()
     assert "Dense `` a`b ``" in text
+
+
+def test_markdown_title_has_no_raw_html():
+    from neuron.models import coffee
+
+    model = coffee()
+    model.name = "mod <script>alert(1)</script>"
+    text = document(model, [200.0, 13.9], "markdown")
+    assert "<script>" not in text and "&lt;script&gt;" in text

@@ -346,3 +346,22 @@ def test_confusion_matrix_labels_argument_is_checked():
     with pytest.raises(neuron.NeuronError, match=r"labels\[1\] is 0, the same as labels\[0\]"):
         neuron.confusion_matrix([1], [1], labels=[0, 0])
     assert neuron.confusion_matrix([1], [1], labels=(1, 0)) == [[1, 0], [0, 0]]
+
+
+def test_layer_parameters_are_read_only():
+    bn = neuron.BatchNormalization()
+    bn.set_weights([[1.0], [0.0], [0.0], [1.0]])
+    for layer, attribute in ((bn, "epsilon"), (bn, "gamma"), (bn, "moving_mean"),
+                             (neuron.LeakyReLU(), "negative_slope"), (neuron.ReLU(), "max_value"),
+                             (neuron.ELU(), "alpha"), (neuron.PReLU([0.5]), "alpha")):
+        with pytest.raises(AttributeError):
+            setattr(layer, attribute, 3.0)
+    bn.gamma[0] = 100.0  # a copy
+    assert bn.get_weights()[0] == [1.0]
+
+
+def test_a_layer_swapped_into_a_model_is_refused():
+    model = small_model()
+    model([1.0, 2.0])
+    with pytest.raises(TypeError):
+        model.layers[0] = Dense(2, kernel=[[9.0, 9.0], [9.0, 9.0]])

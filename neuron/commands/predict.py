@@ -115,7 +115,7 @@ def _column(name, header, rows):
 
     if header is not None and name in header:
         return header.index(name)
-    if name.isdigit() and rows and int(name) < len(rows[0]):
+    if name.isdecimal() and name.isascii() and rows and int(name) < len(rows[0]):
         return int(name)
     raise NeuronError("predict: --label-column %r is not a column (%s)"
                       % (name, "header: " + ", ".join(header) if header else "the input has no header"))
