@@ -356,6 +356,10 @@ show("coffee_trace_text", "exact", coffee().trace([200.0, 13.9]).to_text(4))
 show("coffee_trace_markdown", "exact", coffee().trace([200.0, 13.9]).to_markdown(4))
 show("coffee_trace_latex", "exact", coffee().trace([200.0, 13.9]).to_latex(4))
 show("coffee_summary", "exact", coffee().summary())
+# The compiled path must really compile here (forward falls back silently).
+_model = coffee()
+show("coffee_compiled_equals_forward", "exact",
+     _model.compile()([200.0, 13.9]) == _model.forward([200.0, 13.9]))
 # The course's printed figures, to 5 significant digits, on every interpreter.
 model = coffee()
 show("coffee_course_figures", "exact", [
