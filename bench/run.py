@@ -550,7 +550,7 @@ def section_memory():
     for name, model in (("digits 64-32-16-10", digits), ("400-25-15-1", big)):
         try:
             default = bytes_per_parameter(model)
-        except TypeError:  # PyPy has no sys.getsizeof
+        except (TypeError, ValueError):  # PyPy cannot size an object (neuron says so)
             add("4. memory", name + ": bytes per weight", "not measured: no sys.getsizeof on this interpreter")
             continue
         slim = Sequential([Dense.from_neurons(l.neurons, l.bias, l.activation) for l in model.layers])
