@@ -356,7 +356,7 @@ def random_model(sizes, activation, seed=1):
 
 
 def digits_model():
-    with open(os.path.join(HERE, "data", "digits.json")) as f:
+    with open(os.path.join(ROOT, "tests", "data", "digits", "digits.json")) as f:
         weights = json.load(f)["weights"]
     if "softmax" in activations.names():
         last, note = "softmax", ""
@@ -376,7 +376,7 @@ def _softmax(zs):
 
 def digits_rows():
     X, y = [], []
-    with open(os.path.join(HERE, "data", "digits_test.csv")) as f:
+    with open(os.path.join(ROOT, "tests", "data", "digits", "digits_test.csv")) as f:
         f.readline()
         for line in f:
             values = line.strip().split(",")

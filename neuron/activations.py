@@ -737,7 +737,14 @@ def _softmax(zs):
         return _infinite_top(zs, m)
     es = []
     for z in zs:
-        hi, lo = _mathx.two_diff(z, m)
+        # _mathx.two_diff(z, m) written out, as this loop runs for every
+        # example of a classifier: hi = fl(z - m) and lo = what it lost.
+        hi = z - m
+        if hi - hi == 0.0:
+            a_part = hi + m
+            lo = (z - a_part) + ((a_part - hi) - m)
+        else:
+            lo = 0.0  # z is -inf, and exp(hi) is 0
         e = _exp(hi)
         es.append(e + e * lo)
     total = _mathx.fsum(es)
