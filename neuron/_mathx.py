@@ -71,13 +71,21 @@ def _fsum_fallback(values):
     total = 0.0
     carry = 0.0
     for v in values:
-        t = total + v
-        if abs(total) >= abs(v):
-            carry += (total - t) + v
-        else:
-            carry += (v - t) + total
-        total = t
+        total, carry = neumaier_add(total, carry, v)
     return total + carry
+
+
+def neumaier_add(total, carry, v):
+    """One step of Neumaier's compensated sum: ``(fl(total + v), carry + its error)``.
+
+    ``total + carry`` is the running sum, far more exact than ``total``.
+    """
+    t = total + v
+    if abs(total) >= abs(v):
+        carry += (total - t) + v
+    else:
+        carry += (v - t) + total
+    return t, carry
 
 
 fsum = math.fsum if hasattr(math, "fsum") else _fsum_fallback

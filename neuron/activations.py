@@ -721,6 +721,21 @@ def _infinite_top(zs, m):
     return [share if z == m else 0.0 for z in zs]
 
 
+def _special(zs):
+    """``(answer, m)``: the answer for an empty vector, one holding NaN, or one
+    whose largest entry is +inf (those entries share the mass), else
+    ``(None, max(zs))`` for the finite computation.  Shared by softmax,
+    log_softmax and sparsemax."""
+    if not zs:
+        return [], None
+    if _nan_in(zs):
+        return [_NAN] * len(zs), None
+    m = _max(zs)
+    if m == _INF:
+        return _infinite_top(zs, m), m
+    return None, m
+
+
 def _softmax(zs):
     # exp(z_i - m) / sum_j exp(z_j - m) with m = max(z): every exp argument
     # is <= 0, so nothing overflows and the largest term is exactly 1.
@@ -728,13 +743,9 @@ def _softmax(zs):
     # lost part lo, and exp(hi + lo) = exp(hi) * (1 + lo) to first order.
     # On one unit this is [1.0] whatever z is: a binary classifier needs
     # sigmoid there, not softmax.
-    if not zs:
-        return []
-    if _nan_in(zs):
-        return [_NAN] * len(zs)
-    m = _max(zs)
-    if m == _INF:
-        return _infinite_top(zs, m)
+    answer, m = _special(zs)
+    if answer is not None:
+        return answer
     es = []
     for z in zs:
         # _mathx.two_diff(z, m) written out, as this loop runs for every
@@ -756,13 +767,11 @@ def _log_softmax(zs):
     # exactly 1, so the log is taken as log1p(rest): log(1 + rest) would
     # round 1 + rest and lose the digits of the entries near 0 (the
     # probabilities near 1).
-    if not zs:
-        return []
-    if _nan_in(zs):
-        return [_NAN] * len(zs)
-    m = _max(zs)
-    if m == _INF:
-        return [_log(p) if p > 0.0 else -_INF for p in _infinite_top(zs, m)]
+    answer, m = _special(zs)
+    if answer is not None:
+        if m == _INF:
+            return [_log(p) if p > 0.0 else -_INF for p in answer]
+        return answer
     top = -1
     parts = []
     rest = []
@@ -785,13 +794,9 @@ def _sparsemax(zs):
     # (as softmax is): the running sums then stay small, where the large
     # logits of rows like [120.5, 121.2, -30, 5] made Keras 3.15 return
     # all zeros.  The running sums are compensated (Neumaier).
-    if not zs:
-        return []
-    if _nan_in(zs):
-        return [_NAN] * len(zs)
-    m = _max(zs)
-    if m == _INF:
-        return _infinite_top(zs, m)
+    answer, m = _special(zs)
+    if answer is not None:
+        return answer
     shifted = [z - m for z in zs]
     ordered = sorted(shifted, reverse=True)
     total = 0.0
@@ -801,12 +806,7 @@ def _sparsemax(zs):
     k = 0
     for v in ordered:
         k += 1
-        t = total + v
-        if abs(total) >= abs(v):
-            carry += (total - t) + v
-        else:
-            carry += (v - t) + total
-        total = t
+        total, carry = _mathx.neumaier_add(total, carry, v)
         running = total + carry
         if 1.0 + k * v > running:
             best_k = k
